@@ -1,0 +1,74 @@
+"""Running crawls in one long-lived process: the asyncio reactor, one runner, a crawler per run.
+
+``run_in_reactor`` is the process's one event loop: Twisted's asyncio reactor
+drives asyncio, so Scrapy crawls, APScheduler's AsyncIOScheduler and our own
+coroutines share it. A Crawler crawls once, so each source run gets a fresh one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from scrapy.crawler import AsyncCrawlerRunner
+from scrapy.utils.log import configure_logging
+from scrapy.utils.reactor import install_reactor
+
+from crawler.settings import ASYNCIO_REACTOR, scrapy_settings
+from newswatch.config import CrawlerConfig, SourceConfig
+from newswatch.model import CrawlResult, SourceState
+from newswatch.store import utcnow
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+def run_in_reactor(main: Callable[[], Awaitable[T]]) -> T:
+    """Install the asyncio reactor, run ``main()`` to completion on it, return its result.
+
+    Call once per process (a reactor cannot restart); everything else runs inside ``main``.
+    """
+    install_reactor(ASYNCIO_REACTOR)
+    configure_logging({"LOG_INSTALL_ROOT_HANDLER": False})
+    for name, level in (("scrapy", logging.WARNING), ("twisted", logging.ERROR), ("filelock", logging.WARNING)):
+        logging.getLogger(name).setLevel(level)
+    from twisted.internet import reactor
+
+    outcome: dict[str, Any] = {}
+
+    async def wrapper() -> None:
+        try:
+            outcome["value"] = await main()
+        except BaseException as exc:  # handed back to the caller below
+            outcome["error"] = exc
+        finally:
+            reactor.callLater(0, reactor.stop)  # type: ignore[attr-defined]
+
+    reactor.callWhenRunning(lambda: outcome.setdefault("task", asyncio.ensure_future(wrapper())))  # type: ignore[attr-defined]
+    reactor.run(installSignalHandlers=False)  # type: ignore[attr-defined]
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+class CrawlService:
+    """Fetches sources with Scrapy; ``fetch`` is the core pipeline's ``Fetch``."""
+
+    def __init__(self, crawler: CrawlerConfig) -> None:
+        self.runner = AsyncCrawlerRunner(scrapy_settings(crawler))
+
+    async def fetch(self, source: SourceConfig, state: SourceState) -> CrawlResult:
+        """Crawl ``source`` once and return what it produced (never raises for a site's fault)."""
+        result = CrawlResult(source.name, started=utcnow())
+        crawler = self.runner.create_crawler(source.type)
+        await self.runner.crawl(crawler, source=source, state=state, result=result)
+        result.finished = utcnow()
+        if result.pages == 0 and result.status != "failed":
+            result.fail(f"no response from {source.url}")
+        return result
+
+    async def stop(self) -> None:
+        """Stop every crawl in flight."""
+        await self.runner.stop()

@@ -1,0 +1,37 @@
+"""Scrapy settings for newswatch crawls, derived from the ``[crawler]`` config section."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from newswatch.config import CrawlerConfig
+
+ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+
+def scrapy_settings(crawler: CrawlerConfig) -> dict[str, Any]:
+    """Settings shared by every crawl; polite, bounded, and with no side servers."""
+    return {
+        "SPIDER_MODULES": ["crawler.spiders"],
+        "TWISTED_REACTOR": ASYNCIO_REACTOR,
+        "USER_AGENT": crawler.user_agent,
+        "ROBOTSTXT_OBEY": crawler.obey_robots_txt,
+        "DOWNLOAD_TIMEOUT": crawler.timeout.total_seconds(),
+        "RETRY_TIMES": crawler.retries,
+        "CONCURRENT_REQUESTS": crawler.concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawler.per_domain,
+        "DOWNLOAD_MAXSIZE": crawler.max_size,
+        "DOWNLOAD_WARNSIZE": 0,
+        "COOKIES_ENABLED": False,
+        "ITEM_PIPELINES": {"crawler.pipelines.CollectorPipeline": 100},
+        # A daemon creates a crawler per source run: no telnet console, no
+        # remote-control server (a code-execution surface), no extensions
+        # that only make sense for one-off crawls.
+        "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,
+        "LOGSTATS_INTERVAL": 0,
+        "LOG_LEVEL": "WARNING",
+        "LOG_INSTALL_ROOT_HANDLER": False,
+        "REDIRECT_MAX_TIMES": 5,
+        "HTTPCACHE_ENABLED": False,
+    }

@@ -1,0 +1,87 @@
+"""The contract every source kind implements, and what they share.
+
+A spider is created per source run with the source's config, its stored
+state and the ``CrawlResult`` to fill. It fetches the source URL (conditional
+GET when it has validators), follows up to ``pages`` pages, and yields core
+``ListedArticle`` items (and ``TickerText`` items). Faults never raise: they
+mark the result failed with a reason a user can act on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Request, Response
+from twisted.python.failure import Failure
+
+from crawler.failures import describe_failure
+from newswatch.config import SourceConfig
+from newswatch.model import CrawlResult, SourceState, Validators
+
+
+class ListingSpider(scrapy.Spider):
+    """Base of the source kinds; subclasses implement :meth:`extract` and are named by config ``type``."""
+
+    def __init__(self, source: SourceConfig, state: SourceState, result: CrawlResult, **kwargs: Any) -> None:
+        super().__init__(name=self.name, **kwargs)
+        self.source, self.state, self.result = source, state, result
+
+    async def start(self) -> AsyncIterator[Request]:
+        yield self.page_request(self.source.url, 1, self._conditional_headers())
+
+    def page_request(self, url: str, page: int, headers: dict[str, str] | None = None) -> Request:
+        """A request for listing page number ``page``."""
+        return Request(
+            url, callback=self.parse_page, errback=self.on_error, headers=headers or {},
+            meta={"handle_httpstatus_list": [304], "page": page}, dont_filter=page == 1,
+        )
+
+    def _conditional_headers(self) -> dict[str, str]:
+        v = self.state.validators
+        if self.source.pages > 1 or not self.state.has_baseline:
+            return {}
+        headers = {"If-None-Match": v.etag} if v.etag else {}
+        if v.last_modified:
+            headers["If-Modified-Since"] = v.last_modified
+        return headers
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        page = response.meta["page"]
+        self.result.pages += 1
+        if page == 1 and self._unchanged(response):
+            self.result.status = "unchanged"
+            return
+        yield from self.extract(response)
+        if page < self.source.pages:
+            next_url = self.next_page(response)
+            if next_url:
+                yield self.page_request(next_url, page + 1)
+
+    def _unchanged(self, response: Response) -> bool:
+        body_hash = hashlib.sha256(response.body).hexdigest()
+        self.result.validators = Validators(
+            _header(response, b"ETag"), _header(response, b"Last-Modified"), body_hash
+        )
+        if response.status == 304:
+            return True
+        single = self.source.pages == 1 and self.state.has_baseline
+        return single and body_hash == self.state.validators.body_hash
+
+    def extract(self, response: Response) -> Iterator[Any]:
+        """Yield the ``ListedArticle`` and ``TickerText`` items of one page."""
+        raise NotImplementedError
+
+    def next_page(self, response: Response) -> str | None:
+        """The absolute URL of the next listing page, if any."""
+        return None
+
+    def on_error(self, failure: Failure) -> None:
+        self.result.fail(describe_failure(failure, self.source.url))
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -1,0 +1,279 @@
+"""The configuration model: ``config.toml`` parsed once into frozen typed objects.
+
+``load_config`` reads the file, substitutes ``${VAR}`` from the environment,
+validates everything and raises one :class:`ConfigError` listing every problem,
+each naming its dotted key (``sources[1].interval``), the value and the fix.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
+
+from newswatch import defaults
+from newswatch.config_errors import describe_errors
+from newswatch.errors import ConfigError
+from newswatch.units import Threshold, parse_duration, parse_size, parse_threshold
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+Size = Annotated[int, BeforeValidator(parse_size)]
+ThresholdValue = Annotated[Threshold, BeforeValidator(parse_threshold)]
+Name = Annotated[str, Field(pattern=r"^[a-z0-9_-]+$", min_length=1, max_length=64)]
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_CRON_FIELD = re.compile(r"^[0-9A-Za-z*/,?#LW-]+$")
+
+
+def _http_url(value: str) -> str:
+    if not re.match(r"^https?://[^/\s]+", value, re.IGNORECASE):
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+def _cron(value: str) -> str:
+    fields = value.split()
+    if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
+        raise ValueError(f"{value!r} is not a cron expression (five fields: minute hour day month weekday)")
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+Cron = Annotated[str, AfterValidator(_cron)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class StorageConfig(_Section):
+    path: Path = Path(defaults.STORAGE_PATH)
+
+
+class SchedulerConfig(_Section):
+    interval: Duration = parse_duration(defaults.SCHEDULER_INTERVAL)
+    jitter: Duration = parse_duration(defaults.SCHEDULER_JITTER)
+    grace: Duration = parse_duration(defaults.SCHEDULER_GRACE)
+    delivery_interval: Duration = parse_duration(defaults.DELIVERY_INTERVAL)
+
+
+class CrawlerConfig(_Section):
+    user_agent: str = Field(defaults.USER_AGENT, min_length=1)
+    obey_robots_txt: bool = defaults.OBEY_ROBOTS_TXT
+    timeout: Duration = parse_duration(defaults.CRAWL_TIMEOUT)
+    retries: int = Field(defaults.CRAWL_RETRIES, ge=0, le=10)
+    concurrency: int = Field(defaults.CRAWL_CONCURRENCY, ge=1, le=64)
+    per_domain: int = Field(defaults.CRAWL_PER_DOMAIN, ge=1, le=16)
+    max_size: Size = parse_size(defaults.CRAWL_MAX_SIZE)
+
+
+class AlertsConfig(_Section):
+    first_run: Literal["baseline", "alert"] = defaults.FIRST_RUN
+    digest: bool = defaults.DIGEST
+    max_age: Duration = parse_duration(defaults.DELIVERY_MAX_AGE)
+    attempts: int = Field(defaults.DELIVERY_ATTEMPTS, ge=1, le=10)
+    failure_threshold: int = Field(defaults.FAILURE_THRESHOLD, ge=1)
+    operator: tuple[Name, ...] = ()
+
+
+class SelectConfig(_Section):
+    item: str | None = None
+    title: str | None = None
+    link: str | None = None
+    summary: str | None = None
+    date: str | None = None
+    next: str | None = None
+    ticker: str | None = None
+
+
+class SourceConfig(_Section):
+    name: Name
+    url: HttpUrl
+    type: Literal[defaults.SOURCE_TYPES] = "html"  # type: ignore[valid-type]
+    interval: Duration | None = None
+    cron: Cron | None = None
+    pages: int = Field(defaults.SOURCE_PAGES, ge=1, le=50)
+    full_text: bool = False
+    select: SelectConfig = SelectConfig()
+
+    @model_validator(mode="after")
+    def _check(self) -> SourceConfig:
+        if self.interval is not None and self.cron is not None:
+            raise ValueError("set either interval or cron, not both")
+        if self.type == "html":
+            missing = [k for k in ("item", "title", "link") if not getattr(self.select, k)]
+            if missing:
+                raise ValueError(f'type "html" needs select.{", select.".join(missing)}')
+        return self
+
+
+class WatchConfig(_Section):
+    name: Name
+    keywords: tuple[str, ...] = Field(min_length=1)
+    exclude: tuple[str, ...] = ()
+    sources: tuple[Name, ...] = ()
+    notify: tuple[Name, ...] = ()
+
+
+class TickerConfig(_Section):
+    pair: str = Field(min_length=1)
+    threshold: ThresholdValue
+    notify: tuple[Name, ...] = ()
+    sources: tuple[Name, ...] = ()
+
+
+class NotifierConfig(_Section):
+    name: Name
+    url: SecretStr
+
+
+class Config(_Section):
+    """The whole validated configuration. ``path`` is the file it came from."""
+
+    storage: StorageConfig = StorageConfig()
+    scheduler: SchedulerConfig = SchedulerConfig()
+    crawler: CrawlerConfig = CrawlerConfig()
+    alerts: AlertsConfig = AlertsConfig()
+    sources: tuple[SourceConfig, ...] = ()
+    watches: tuple[WatchConfig, ...] = ()
+    tickers: tuple[TickerConfig, ...] = ()
+    notifiers: tuple[NotifierConfig, ...] = ()
+    path: Path = Field(Path(defaults.CONFIG_FILENAME), exclude=True)
+    secrets: tuple[str, ...] = Field((), exclude=True, repr=False)
+
+    def source(self, name: str) -> SourceConfig:
+        """The source called ``name``; KeyError if there is none."""
+        for source in self.sources:
+            if source.name == name:
+                return source
+        raise KeyError(name)
+
+    def interval_of(self, source: SourceConfig) -> timedelta:
+        """The source's own interval, else the scheduler default."""
+        return source.interval or self.scheduler.interval
+
+
+def default_config_path(environ: Mapping[str, str] | None = None) -> Path:
+    """``$NEWSWATCH_CONFIG``, else ``./config.toml``."""
+    env = os.environ if environ is None else environ
+    return Path(env.get(defaults.CONFIG_ENV_VAR) or defaults.CONFIG_FILENAME)
+
+
+def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
+    """Read, substitute, validate. Raises ConfigError naming every bad key."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"cannot read the config file: {exc.strerror or exc}"], str(path)) from None
+    return parse_config(text, path, os.environ if environ is None else environ)
+
+
+def parse_config(text: str, path: Path, environ: Mapping[str, str]) -> Config:
+    """Validate the TOML ``text`` of the file at ``path`` (used for relative paths)."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"invalid TOML: {exc}"], str(path)) from None
+    secrets: list[str] = []
+    problems: list[str] = []
+    data = _substitute(raw, "", environ, secrets, problems)
+    if problems:
+        raise ConfigError(problems, str(path))
+    try:
+        config = Config.model_validate({**data, "path": path, "secrets": tuple(s for s in secrets if s)})
+    except ValidationError as exc:
+        raise ConfigError(describe_errors(exc, raw, Config), str(path)) from None
+    problems = _cross_checks(config)
+    if problems:
+        raise ConfigError(problems, str(path))
+    return _resolve_paths(config, path)
+
+
+def _substitute(value: Any, key: str, environ: Mapping[str, str], secrets: list[str], problems: list[str]) -> Any:
+    if isinstance(value, dict):
+        return {k: _substitute(v, f"{key}.{k}" if key else k, environ, secrets, problems) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, f"{key}[{i}]", environ, secrets, problems) for i, v in enumerate(value)]
+    if not isinstance(value, str):
+        return value
+
+    def replace(match: re.Match[str]) -> str:
+        name = match[1]
+        if name not in environ:
+            problems.append(f"{key}: environment variable {name} is not set (export it or remove ${{{name}}})")
+            return ""
+        secrets.append(environ[name])
+        return environ[name]
+
+    return _ENV_REF.sub(replace, value)
+
+
+def _cross_checks(config: Config) -> list[str]:
+    problems = _duplicates(config)
+    sources = {s.name for s in config.sources}
+    notifiers = {n.name for n in config.notifiers}
+    for section, items in (("watches", config.watches), ("tickers", config.tickers)):
+        for i, item in enumerate(items):
+            problems += _unknown_refs(f"{section}[{i}].sources", item.sources, sources, "source")
+            problems += _unknown_refs(f"{section}[{i}].notify", item.notify, notifiers, "notifier")
+    problems += _unknown_refs("alerts.operator", config.alerts.operator, notifiers, "notifier")
+    problems += _keyword_problems(config)
+    return problems
+
+
+def _duplicates(config: Config) -> list[str]:
+    problems = []
+    for section in ("sources", "watches", "notifiers"):
+        seen: dict[str, int] = {}
+        for i, item in enumerate(getattr(config, section)):
+            if item.name in seen:
+                problems.append(
+                    f'{section}[{i}].name: duplicate name "{item.name}" (already used by {section}[{seen[item.name]}])'
+                )
+            seen.setdefault(item.name, i)
+    return problems
+
+
+def _unknown_refs(key: str, names: tuple[str, ...], known: set[str], kind: str) -> list[str]:
+    return [
+        f'{key}[{i}]: no {kind} named "{name}" (known: {", ".join(sorted(known)) or "none"})'
+        for i, name in enumerate(names)
+        if name not in known
+    ]
+
+
+def _keyword_problems(config: Config) -> list[str]:
+    if not config.watches:
+        return []
+    from newswatch.matcher import KeywordError, compile_keyword
+
+    problems = []
+    for i, watch in enumerate(config.watches):
+        for field in ("keywords", "exclude"):
+            for j, keyword in enumerate(getattr(watch, field)):
+                try:
+                    compile_keyword(keyword)
+                except KeywordError as exc:
+                    problems.append(f"watches[{i}].{field}[{j}]: {exc}")
+    return problems
+
+
+def _resolve_paths(config: Config, path: Path) -> Config:
+    base = path.resolve().parent
+    storage = config.storage.model_copy(update={"path": base / config.storage.path.expanduser()})
+    return config.model_copy(update={"storage": storage})

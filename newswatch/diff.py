@@ -1,0 +1,144 @@
+"""The diff engine: store what a crawl found and decide what is new.
+
+"New" is decided atomically by the database (``INSERT ... ON CONFLICT DO
+NOTHING RETURNING``), never by read-then-write, so an article listed by two
+sources or two pages is one article, new exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from newswatch.config import SourceConfig
+from newswatch.model import CrawlResult, ListedArticle, NewArticle, SourceState
+from newswatch.store import Store, iso
+from newswatch.urls import canonical_url
+
+
+@dataclass
+class RunReport:
+    """What one run of one source amounted to.
+
+    ``new`` holds the articles stored for the first time; on a baseline run
+    they are recorded but ``baseline`` is True and nothing should be alerted.
+    ``changed`` holds known articles whose title or summary changed.
+    """
+
+    source: str
+    outcome: str
+    items: int = 0
+    new: list[NewArticle] = field(default_factory=list)
+    changed: list[NewArticle] = field(default_factory=list)
+    error: str | None = None
+    run_id: int | None = None
+    alerts: int = 0
+    baseline: bool = False
+    ticker_texts: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome in ("failed", "cancelled")
+
+
+def apply_crawl(
+    store: Store, source: SourceConfig, state: SourceState, result: CrawlResult, first_run: str, now: datetime
+) -> RunReport:
+    """Record ``result`` for ``source``; call inside ``store.transaction()``."""
+    store.ensure_source(source.name, source.url, source.type)
+    if result.status == "ok" and not result.articles and _expects_items(source, state):
+        result.fail(_nothing_matched(source))
+    if result.status == "failed":
+        return _record_failure(store, source.name, result.error or "unknown error", now)
+    if result.status == "unchanged":
+        return _record_unchanged(store, source.name, state, result, now)
+    return _record_articles(store, source, state, result, first_run == "baseline", now)
+
+
+def _expects_items(source: SourceConfig, state: SourceState) -> bool:
+    return source.type == "html" or state.last_items > 0
+
+
+def _nothing_matched(source: SourceConfig) -> str:
+    if source.type == "html":
+        return f"selector `{source.select.item}` matched nothing"
+    return "the feed has no entries any more"
+
+
+def _record_failure(store: Store, name: str, error: str, now: datetime) -> RunReport:
+    store.execute(
+        "UPDATE sources SET last_run_at = ?, last_outcome = 'failed', last_error = ?, last_items = 0, "
+        "consecutive_failures = consecutive_failures + 1 WHERE name = ?",
+        [iso(now), error, name],
+    )
+    return RunReport(name, "failed", error=error)
+
+
+def _record_unchanged(store: Store, name: str, state: SourceState, result: CrawlResult, now: datetime) -> RunReport:
+    store.execute(
+        "UPDATE sources SET last_run_at = ?, last_outcome = 'unchanged', last_error = NULL, "
+        "last_items = last_ok_items, consecutive_failures = 0, etag = coalesce(?, etag), "
+        "last_modified = coalesce(?, last_modified) WHERE name = ?",
+        [iso(now), result.validators.etag, result.validators.last_modified, name],
+    )
+    return RunReport(name, "unchanged", items=state.last_items)
+
+
+def _record_articles(
+    store: Store, source: SourceConfig, state: SourceState, result: CrawlResult, baseline_mode: bool, now: datetime
+) -> RunReport:
+    baseline = baseline_mode and not state.has_baseline
+    report = RunReport(source.name, "baseline" if baseline else "ok", baseline=baseline)
+    report.ticker_texts = list(result.ticker_texts)
+    for url, article in _unique(result.articles).items():
+        report.items += 1
+        _store_article(store, source.name, url, article, now, report)
+    v = result.validators
+    store.execute(
+        "UPDATE sources SET last_run_at = ?, last_outcome = ?, last_error = NULL, last_items = ?, "
+        "last_ok_items = ?, consecutive_failures = 0, etag = ?, last_modified = ?, body_hash = ?, "
+        "baseline_at = coalesce(baseline_at, ?) WHERE name = ?",
+        [iso(now), report.outcome, report.items, report.items, v.etag, v.last_modified, v.body_hash, iso(now),
+         source.name],
+    )
+    return report
+
+
+def _unique(articles: list[ListedArticle]) -> dict[str, ListedArticle]:
+    unique: dict[str, ListedArticle] = {}
+    for article in articles:
+        unique.setdefault(canonical_url(article.link), article)
+    return unique
+
+
+def _store_article(store: Store, source: str, url: str, a: ListedArticle, now: datetime, report: RunReport) -> None:
+    rows = store.query(
+        "INSERT INTO articles (url, link, title, summary, published_at, source, first_seen_at, last_seen_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING RETURNING id",
+        [url, a.link, a.title, a.summary, iso(a.published), source, iso(now), iso(now)],
+    )
+    if rows:
+        article_id = int(rows[0]["id"])
+        report.new.append(NewArticle(article_id, url, a.title, a.summary, a.published, source))
+    else:
+        article_id = _refresh_article(store, source, url, a, now, report)
+    store.execute(
+        "INSERT INTO article_sources (article_id, source, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (article_id, source) DO UPDATE SET last_seen_at = excluded.last_seen_at",
+        [article_id, source, iso(now), iso(now)],
+    )
+
+
+def _refresh_article(store: Store, source: str, url: str, a: ListedArticle, now: datetime, report: RunReport) -> int:
+    row = store.query("SELECT id, title, summary FROM articles WHERE url = ?", [url])[0]
+    changed = (a.title and a.title != row["title"]) or (a.summary and a.summary != row["summary"])
+    store.execute(
+        "UPDATE articles SET last_seen_at = ?, title = ?, summary = ?, published_at = coalesce(published_at, ?) "
+        "WHERE id = ?",
+        [iso(now), a.title or row["title"], a.summary or row["summary"], iso(a.published), row["id"]],
+    )
+    if changed:
+        summary = a.summary or row["summary"]
+        report.changed.append(NewArticle(row["id"], url, a.title or row["title"], summary, a.published, source))
+    return int(row["id"])

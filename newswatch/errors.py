@@ -1,0 +1,43 @@
+"""The one exception hierarchy of newswatch.
+
+The library raises these; the CLI and the daemon turn them into one line and
+an exit status. Each message is built from the offending id in ``__init__``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class NewswatchError(Exception):
+    """Base class of every error newswatch raises on purpose."""
+
+
+class ConfigError(NewswatchError):
+    """The configuration is invalid; ``problems`` holds one line per fault."""
+
+    def __init__(self, problems: Sequence[str], path: str = "") -> None:
+        self.problems = list(problems)
+        self.path = path
+        where = f"{path}: " if path else ""
+        super().__init__(where + "; ".join(self.problems))
+
+
+class UnknownSourceError(NewswatchError):
+    """A command named a source that the config does not define."""
+
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        self.name = name
+        super().__init__(f"no source named {name!r} (known: {', '.join(known) or 'none'})")
+
+
+class UnknownNotifierError(NewswatchError):
+    """A command named a notifier that the config does not define."""
+
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        self.name = name
+        super().__init__(f"no notifier named {name!r} (known: {', '.join(known) or 'none'})")
+
+
+class StoreError(NewswatchError):
+    """The database cannot be used (locked by another process, newer schema...)."""

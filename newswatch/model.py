@@ -1,0 +1,74 @@
+"""Plain data passed along the pipeline: what a crawl found, what the diff decided.
+
+The crawler builds these; the core consumes them. No framework types here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+CrawlStatus = Literal["ok", "unchanged", "failed"]
+
+
+@dataclass(frozen=True)
+class ListedArticle:
+    """One article as a listing page or feed shows it."""
+
+    title: str
+    link: str
+    summary: str = ""
+    published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What lets the next fetch of a source be conditional and cheap."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+
+
+@dataclass
+class CrawlResult:
+    """Everything one crawl of one source produced."""
+
+    source: str
+    status: CrawlStatus = "ok"
+    articles: list[ListedArticle] = field(default_factory=list)
+    ticker_texts: list[str] = field(default_factory=list)
+    error: str | None = None
+    validators: Validators = Validators()
+    pages: int = 0
+    started: datetime | None = None
+    finished: datetime | None = None
+
+    def fail(self, reason: str) -> None:
+        """Mark the crawl failed, keeping the first reason."""
+        if self.status != "failed":
+            self.status, self.error = "failed", reason
+
+
+@dataclass(frozen=True)
+class NewArticle:
+    """The diff engine's event: an article stored for the first time."""
+
+    article_id: int
+    url: str
+    title: str
+    summary: str
+    published: datetime | None
+    source: str
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """What the store remembers of a source between runs."""
+
+    name: str
+    validators: Validators = Validators()
+    has_baseline: bool = False
+    last_items: int = 0
+    consecutive_failures: int = 0

@@ -1,0 +1,100 @@
+"""One pass over the sources: fetch → diff → hooks (matching, alerts), fault-isolated.
+
+The pipeline is framework-free: the crawl itself is a ``Fetch`` coroutine
+function handed in by the CLI wiring (Scrapy lives in ``crawler/``), and what
+happens after the diff is a list of ``RunHook`` callables that run inside the
+same transaction as the articles they react to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from newswatch.config import Config, SourceConfig
+from newswatch.diff import RunReport, apply_crawl
+from newswatch.errors import UnknownSourceError
+from newswatch.model import CrawlResult, SourceState
+from newswatch.store import Store, iso, utcnow
+
+log = logging.getLogger(__name__)
+
+Fetch = Callable[[SourceConfig, SourceState], Awaitable[CrawlResult]]
+RunHook = Callable[[Store, SourceConfig, RunReport], None]
+"""Called inside the run's transaction after the diff; may add alerts to the report."""
+
+
+@dataclass
+class Pipeline:
+    """Runs sources through fetch and diff, one transaction per source run."""
+
+    config: Config
+    store: Store
+    fetch: Fetch
+    hooks: Sequence[RunHook] = field(default_factory=list)
+
+    def select(self, names: Iterable[str] = ()) -> list[SourceConfig]:
+        """The named sources (all when ``names`` is empty); UnknownSourceError otherwise."""
+        wanted = list(names)
+        known = [s.name for s in self.config.sources]
+        for name in wanted:
+            if name not in known:
+                raise UnknownSourceError(name, known)
+        return [s for s in self.config.sources if not wanted or s.name in wanted]
+
+    async def run_pass(self, names: Iterable[str] = ()) -> list[RunReport]:
+        """Run the selected sources concurrently (bounded by crawler.concurrency)."""
+        limit = asyncio.Semaphore(self.config.crawler.concurrency)
+
+        async def bounded(source: SourceConfig) -> RunReport:
+            async with limit:
+                return await self.run_source(source)
+
+        return list(await asyncio.gather(*(bounded(s) for s in self.select(names))))
+
+    async def run_source(self, source: SourceConfig) -> RunReport:
+        """Fetch and record one source; any fault ends as a failed run of that source only."""
+        state = self.store.source_state(source.name)
+        started, clock = utcnow(), time.monotonic()
+        with self.store.transaction():
+            self.store.ensure_source(source.name, source.url, source.type)
+            run_id = self.store.start_run(source.name, started)
+        try:
+            result = await self.fetch(source, state)
+        except asyncio.CancelledError:
+            self._finish(run_id, RunReport(source.name, "cancelled", error="cancelled at shutdown"))
+            raise
+        except Exception as exc:  # a crawler bug must not stop the other sources
+            log.exception("source %s: crawl crashed", source.name)
+            result = CrawlResult(source.name, "failed", error=f"internal error: {type(exc).__name__}: {exc}")
+        report = self._record(source, state, result, run_id)
+        log.info(
+            "source=%s outcome=%s items=%d new=%d alerts=%d duration=%.2fs%s",
+            source.name, report.outcome, report.items, len(report.new), report.alerts,
+            time.monotonic() - clock, f" error={report.error!r}" if report.error else "",
+        )
+        return report
+
+    def _record(self, source: SourceConfig, state: SourceState, result: CrawlResult, run_id: int) -> RunReport:
+        with self.store.transaction():
+            report = apply_crawl(self.store, source, state, result, self.config.alerts.first_run, utcnow())
+            report.run_id = run_id
+            for hook in self.hooks:
+                hook(self.store, source, report)
+            self._finish(run_id, report)
+        return report
+
+    def _finish(self, run_id: int, report: RunReport) -> None:
+        with self.store.transaction():
+            self.store.execute(
+                "UPDATE runs SET finished_at = ?, outcome = ?, items = ?, new = ?, alerts = ?, error = ? WHERE id = ?",
+                [iso(utcnow()), report.outcome, report.items, len(report.new), report.alerts, report.error, run_id],
+            )
+            if report.outcome == "cancelled":
+                self.store.execute(
+                    "UPDATE sources SET last_outcome = 'cancelled', last_error = ? WHERE name = ?",
+                    [report.error, report.source],
+                )

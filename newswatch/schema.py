@@ -1,0 +1,113 @@
+"""The database schema, as numbered migrations.
+
+``PRAGMA user_version`` holds the number of the last migration applied; each
+migration runs once, in its own transaction. Tables are plain and documented
+in the README so that users can query them with ``sqlite3`` or ``sqlite-utils``.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: sources, articles, runs, and the alert outbox.
+    """
+    CREATE TABLE sources (
+        name TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        type TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        body_hash TEXT,
+        baseline_at TEXT,
+        last_run_at TEXT,
+        last_outcome TEXT,
+        last_error TEXT,
+        last_items INTEGER NOT NULL DEFAULT 0,
+        last_ok_items INTEGER NOT NULL DEFAULT 0,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        failing_notified INTEGER NOT NULL DEFAULT 0,
+        next_run_at TEXT
+    );
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        link TEXT NOT NULL,
+        title TEXT NOT NULL,
+        summary TEXT NOT NULL DEFAULT '',
+        body TEXT,
+        published_at TEXT,
+        source TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL
+    );
+    CREATE INDEX articles_first_seen ON articles (first_seen_at);
+    CREATE TABLE article_sources (
+        article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        source TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        PRIMARY KEY (article_id, source)
+    );
+    CREATE INDEX article_sources_source ON article_sources (source);
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        outcome TEXT NOT NULL,
+        items INTEGER NOT NULL DEFAULT 0,
+        new INTEGER NOT NULL DEFAULT 0,
+        alerts INTEGER NOT NULL DEFAULT 0,
+        error TEXT
+    );
+    CREATE INDEX runs_source ON runs (source, id);
+    CREATE TABLE matches (
+        article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        watch TEXT NOT NULL,
+        keywords TEXT NOT NULL,
+        matched_at TEXT NOT NULL,
+        PRIMARY KEY (article_id, watch)
+    );
+    CREATE INDEX matches_watch ON matches (watch);
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        source TEXT,
+        title TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE deliveries (
+        alert_id INTEGER NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,
+        notifier TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        last_attempt_at TEXT,
+        next_attempt_at TEXT,
+        delivered_at TEXT,
+        PRIMARY KEY (alert_id, notifier)
+    );
+    CREATE INDEX deliveries_pending ON deliveries (status, next_attempt_at);
+    """,
+    # 2: ticker history and the per-rule reference value of ticker alerts.
+    """
+    CREATE TABLE quotes (
+        id INTEGER PRIMARY KEY,
+        pair TEXT NOT NULL,
+        value TEXT NOT NULL,
+        change TEXT,
+        source TEXT NOT NULL,
+        observed_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL
+    );
+    CREATE INDEX quotes_pair ON quotes (pair, id);
+    CREATE TABLE ticker_marks (
+        rule TEXT NOT NULL,
+        pair TEXT NOT NULL,
+        value TEXT NOT NULL,
+        marked_at TEXT NOT NULL,
+        PRIMARY KEY (rule, pair)
+    );
+    """,
+)

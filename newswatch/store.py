@@ -1,0 +1,134 @@
+"""The SQLite record: opening, migrating, transactions, and source/run state.
+
+Domain modules (``diff``, ``outbox``, ``tickers``) write their own rows through
+:meth:`Store.query` and :meth:`Store.execute` inside :meth:`Store.transaction`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from newswatch.errors import StoreError
+from newswatch.model import SourceState, Validators
+from newswatch.schema import MIGRATIONS
+
+log = logging.getLogger(__name__)
+BUSY_TIMEOUT_MS = 15_000
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC, to the second."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def iso(moment: datetime | None) -> str | None:
+    """The stored spelling of a timestamp: ISO 8601 in UTC."""
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
+class Store:
+    """One connection to the newswatch database, migrated on open."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite_utils.Database(self.path)
+            self._configure()
+            self._migrate()
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the database {self.path}: {exc}") from None
+
+    def _configure(self) -> None:
+        self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.db.enable_wal()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise StoreError(f"{self.path} was written by a newer newswatch (schema {version})")
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.transaction():
+                for statement in _statements(script):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number}")
+            log.debug("database %s migrated to schema %d", self.path, number)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """One write transaction, taken up front (BEGIN IMMEDIATE) so writers queue instead of failing."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield self
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+    def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        """Rows of a statement that returns rows (SELECT, ... RETURNING)."""
+        return list(self.db.query(sql, params))
+
+    def execute(self, sql: str, params: Any = ()) -> int:
+        """Run a statement that returns no rows; the number of rows it changed."""
+        return self.db.execute(sql, params).rowcount
+
+    def close(self) -> None:
+        """Checkpoint and close the connection."""
+        self.db.close()
+
+    # -- sources and runs -------------------------------------------------
+
+    def source_state(self, name: str) -> SourceState:
+        """What is remembered of the source called ``name`` (empty if never run)."""
+        rows = self.query("SELECT * FROM sources WHERE name = ?", [name])
+        if not rows:
+            return SourceState(name)
+        row = rows[0]
+        validators = Validators(row["etag"], row["last_modified"], row["body_hash"])
+        return SourceState(
+            name, validators, row["baseline_at"] is not None, row["last_ok_items"], row["consecutive_failures"]
+        )
+
+    def ensure_source(self, name: str, url: str, kind: str) -> None:
+        """Create the source row, or refresh its URL and type after a config edit."""
+        self.execute(
+            "INSERT INTO sources (name, url, type) VALUES (?, ?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET url = excluded.url, type = excluded.type",
+            [name, url, kind],
+        )
+
+    def start_run(self, source: str, started: datetime) -> int:
+        """Record a run as started; its id."""
+        rows = self.query(
+            "INSERT INTO runs (source, started_at, outcome) VALUES (?, ?, 'running') RETURNING id",
+            [source, iso(started)],
+        )
+        return int(rows[0]["id"])
+
+    def set_next_run(self, source: str, moment: datetime | None) -> None:
+        """The daemon's next scheduled run of ``source`` (shown by ``status``)."""
+        self.execute("UPDATE sources SET next_run_at = ? WHERE name = ?", [iso(moment), source])
+
+    def source_rows(self) -> list[dict[str, Any]]:
+        """Every known source with its last run, for ``status``."""
+        return self.query("SELECT * FROM sources ORDER BY name")
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]

@@ -1,0 +1,28 @@
+"""APScheduler triggers for sources, and the config check that needs APScheduler to judge a cron."""
+
+from __future__ import annotations
+
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from newswatch.config import Config, SourceConfig
+
+
+def trigger_problems(config: Config) -> list[str]:
+    """One line per source whose ``cron`` APScheduler cannot read."""
+    problems = []
+    for i, source in enumerate(config.sources):
+        if source.cron:
+            try:
+                CronTrigger.from_crontab(source.cron)
+            except ValueError as exc:
+                problems.append(f'sources[{i}].cron: "{source.cron}" is not a valid cron expression ({exc})')
+    return problems
+
+
+def source_trigger(config: Config, source: SourceConfig) -> CronTrigger | IntervalTrigger:
+    """The trigger of ``source``: its cron, else its interval (or the default one), with jitter."""
+    jitter = int(config.scheduler.jitter.total_seconds()) or None
+    if source.cron:
+        return CronTrigger.from_crontab(source.cron, timezone="UTC")
+    return IntervalTrigger(seconds=config.interval_of(source).total_seconds(), jitter=jitter)
