@@ -1,0 +1,693 @@
+"""Page analysis behind ``newswatch add URL``.
+
+Three pure functions (strings in, values out, no network): the feeds a page
+advertises, the usual feed locations worth probing when it advertises none,
+and CSS selectors for the article list of a listing page.
+
+``propose_selectors`` knows no site. It looks for headline links (long anchor
+text, in or around a heading, not buried in prose), climbs from each to the
+largest ancestor holding no other headline, groups those ancestors by a
+tag/class "shape", and scores each shape by what its selectors really extract:
+how many items, how many with a distinct link and a headline-sized title, how
+many outside navigation, header and footer chrome.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from itertools import chain
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from lxml import etree
+from lxml.etree import _Element as Element
+from parsel import Selector, css2xpath
+
+_FEED_TYPES = frozenset(
+    {
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/rdf+xml",
+        "application/feed+json",
+    }
+)
+_ROOT_FEEDS = ("/feed/", "/rss", "/rss.xml", "/feed.xml", "/atom.xml", "/index.xml")
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_NEAR_HEADING = etree.XPath(
+    "boolean(ancestor-or-self::*[self::h1 or self::h2 or self::h3 or self::h4]"
+    " or descendant::*[self::h1 or self::h2 or self::h3 or self::h4])"
+)
+_INLINE = frozenset({"span", "em", "strong", "b", "i", "small", "font", "mark", "u"})
+_CHROME_TAGS = frozenset({"nav", "footer", "aside"})
+_CHROME_WORDS = frozenset(
+    {
+        "nav",
+        "navbar",
+        "navigation",
+        "menu",
+        "menubar",
+        "footer",
+        "header",
+        "masthead",
+        "sidebar",
+        "breadcrumb",
+        "breadcrumbs",
+        "topbar",
+        "toolbar",
+        "social",
+        "share",
+        "sharing",
+        "widget",
+    }
+)
+# Ordered: earlier words name a summary more surely than later ones.
+_SUMMARY_WORDS = (
+    "summary",
+    "dek",
+    "excerpt",
+    "intro",
+    "description",
+    "lede",
+    "standfirst",
+    "abstract",
+    "teaser",
+)
+_DATE_WORDS = frozenset({"date", "time", "dateline", "timestamp", "pubdate", "published"})
+_NEXT_TEXT = re.compile(
+    r"^(?:(?:next|older)(?:\s+(?:page|posts|entries|articles|stories|news))?\s*[»→›>]*"
+    r"|[»→›]+)$",
+    re.IGNORECASE,
+)
+_NEXT_CLASS = re.compile(r"(?:^|[-_])(?:next|older)")
+_PAGER_WORD = re.compile(r"^(?:pagination|paginator|pager|paging|pagenav\w*)$")
+_DATE_NOISE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)"
+    r"[a-z]*\b|\b(?:am|pm|[a-z]{1,2}t|utc|gmt|ago|at|on|min|mins|minutes?|hours?|hrs?"
+    r"|days?|weeks?|yesterday|today|updated|published|posted)\b"
+)
+_BAD_HREF = re.compile(r"^(?:#|javascript:|mailto:|tel:|data:)", re.IGNORECASE)
+# Hand-written class names: lowercase words, at most a small number at a word's
+# end ("column2", "col-md-4"); not "css-1x2y3z", "sc-bdVaJa", "jsx-2312312".
+_STABLE_CLASS = re.compile(r"^[a-z]+\d{0,2}(?:[-_]+(?:[a-z]+\d{0,2}|\d{1,2}))*$")
+_CSS_TAG = re.compile(r"^[a-z][a-z0-9-]*$")
+_TEXTS = etree.XPath("descendant-or-self::text()")
+_CLASSED = etree.XPath("descendant::*[@class]")
+_DIGIT = re.compile(r"\d")
+
+_MIN_HEADLINE = 10  # characters: shorter anchor texts are "More", dates, menus
+_MIN_ITEMS = 3
+_MAX_KEYS = 25  # shapes scored in full
+_SAMPLE = 60  # items used to choose relative selectors
+_MAX_PROPOSALS = 5
+
+
+@dataclass(frozen=True)
+class SelectorProposal:
+    """CSS selectors (Scrapy/parsel syntax) for one listing page's articles.
+
+    ``item`` selects one element per article; ``title``, ``link``, ``summary``
+    and ``date`` apply to each item element; ``next`` applies to the whole
+    page and yields the pagination "next" href. ``score`` only ranks
+    proposals of the same page: higher is better.
+    """
+
+    item: str
+    title: str
+    link: str
+    summary: str | None = None
+    date: str | None = None
+    next: str | None = None
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Page:
+    """A parsed page with its headline links and where they sit."""
+
+    root: Element
+    headlines: dict[Element, str]  # anchor -> text
+    below: dict[Element, set[str]]  # element -> hrefs of the headlines inside
+    base_url: str
+
+
+@dataclass(frozen=True)
+class _Headline:
+    title: Element
+    link: Element
+
+
+@dataclass(frozen=True)
+class _Found:
+    item: str
+    title: str  # element selectors, relative to the item
+    link: str
+    items: list[Element]
+
+
+# --- feeds -------------------------------------------------------------------
+
+
+def feed_links(html: str, base_url: str) -> list[str]:
+    """Absolute URLs of the feeds ``html`` advertises, in page order, once each.
+
+    Only ``<link rel="alternate">`` with an RSS, Atom, RDF or JSON Feed type
+    count; hrefs are resolved against ``<base href>`` when present, else
+    ``base_url``.
+    """
+    page = _parse(html)
+    base = _document_base(page, base_url)
+    urls = [
+        urljoin(base, link.attrib["href"].strip()) for link in page.xpath("//link[@href]") if _is_feed_link(link.attrib)
+    ]
+    return _unique(urls)
+
+
+def candidate_feed_urls(page_url: str) -> list[str]:
+    """Common feed locations to probe for ``page_url``, most specific first.
+
+    ``<dir>/feed/`` for the page's own path (a tag or category page usually
+    has its own feed), then the site-wide ``/feed/``, ``/rss``, ``/rss.xml``,
+    ``/feed.xml``, ``/atom.xml``, ``/index.xml`` and finally ``?feed=rss2``
+    on the page. Absolute, de-duplicated, never ``page_url`` itself.
+    """
+    parts = urlsplit(page_url)
+    page = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+    head, _, last = parts.path.rpartition("/")
+    directory = head if "." in last else parts.path.rstrip("/")
+    paths = [f"{directory}/feed/", *_ROOT_FEEDS, "?feed=rss2"]
+    urls = [urljoin(page, path) for path in paths]
+    return [url for url in _unique(urls) if url not in (page_url, page)]
+
+
+def _is_feed_link(attrib: dict[str, str]) -> bool:
+    rels = attrib.get("rel", "").lower().split()
+    kind = attrib.get("type", "").split(";")[0].strip().lower()
+    return "alternate" in rels and kind in _FEED_TYPES and bool(attrib["href"].strip())
+
+
+def _document_base(page: Selector, base_url: str) -> str:
+    href = (page.xpath("//base/@href").get() or "").strip()
+    return urljoin(base_url, href) if href else base_url
+
+
+def _parse(html: str) -> Selector:
+    return Selector(text=html if html.strip() else "<html></html>")
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+# --- selectors: public entry ---------------------------------------------------
+
+
+def propose_selectors(html: str, base_url: str) -> list[SelectorProposal]:
+    """Best-first selector proposals for the article list of a listing page.
+
+    Returns ``[]`` when the page has no repeated structure of at least three
+    headline links outside navigation, header and footer regions.
+    """
+    root = _parse(html).root
+    headlines = _headlines(root)
+    page = _Page(root, headlines, _hrefs_below(headlines), base_url)
+    assessed = [(found, p) for found in _shapes(page) if (p := _assess(page, found))]
+    assessed.sort(key=lambda pair: _rank(pair[1]))
+    next_sel = _next_selector(page)
+    return [replace(proposal, next=next_sel) for proposal in _distinct(assessed)]
+
+
+def _rank(proposal: SelectorProposal) -> tuple[float, bool, int]:
+    """Best score first; on a tie the selector naming a class, then the shorter."""
+    return -proposal.score, "." not in proposal.item, len(proposal.item)
+
+
+def _distinct(assessed: list[tuple[_Found, SelectorProposal]]) -> Iterator[SelectorProposal]:
+    """Skip proposals extracting the same links as a better one."""
+    seen: set[tuple[str, ...]] = set()
+    for found, proposal in assessed:
+        links = tuple(_records(found)[1])
+        if links not in seen and len(seen) < _MAX_PROPOSALS:
+            seen.add(links)
+            yield proposal
+
+
+# --- headline links --------------------------------------------------------------
+
+
+def _text(el: Element) -> str:
+    return " ".join(" ".join(_TEXTS(el)).split())
+
+
+def _joined(strings: Iterable[str]) -> str:
+    return " ".join(" ".join(strings).split())
+
+
+def _usable_href(href: str | None) -> bool:
+    href = (href or "").strip()
+    return bool(href) and not _BAD_HREF.match(href)
+
+
+def _headlines(root: Element) -> dict[Element, str]:
+    """Anchors that look like headlines, with their text."""
+    found = {}
+    for anchor in root.iter("a"):
+        text = _text(anchor)
+        if _is_headline(anchor, text):
+            found[anchor] = text
+    return found
+
+
+def _is_headline(anchor: Element, text: str) -> bool:
+    if len(text) < _MIN_HEADLINE or not _usable_href(anchor.get("href")):
+        return False
+    if _looks_like_date(text):
+        return False
+    if _NEAR_HEADING(anchor):
+        return True
+    block = anchor.getparent()
+    while block is not None and block.tag in _INLINE:
+        block = block.getparent()
+    # A link inside a paragraph of prose is a reference, not a headline.
+    return block is None or 2 * len(text) >= len(_text(block))
+
+
+def _looks_like_date(text: str) -> bool:
+    """ "March 6, 2016 1:46 PM PT", "32 mins ago", "2024-05-04": no headline."""
+    rest = _DATE_NOISE.sub(" ", text.lower())
+    return bool(re.search(r"\d", text)) and len(re.sub(r"[\W\d_]", "", rest)) < 3
+
+
+def _best_headline(item: Element, headlines: dict[Element, str]) -> _Headline | None:
+    anchors = [a for a in item.iter("a") if a in headlines]
+    if not anchors:
+        return None
+    best = max(anchors, key=lambda a: min(len(headlines[a]), 150) * (1 + _NEAR_HEADING(a)))
+    # A card: the whole block is a link; its heading is the title.
+    inner = [h for h in best.iter(*_HEADINGS) if _text(h)]
+    if inner and len(_text(inner[0])) < len(headlines[best]):
+        return _Headline(title=inner[0], link=best)
+    return _Headline(title=best, link=best)
+
+
+def _permalink(item: Element) -> Element | None:
+    """An anchor the page marks as the item's permalink (rel=bookmark or class)."""
+    for anchor in item.iter("a"):
+        marks = anchor.get("rel", "").lower().split() + sorted(_words(anchor))
+        if ("bookmark" in marks or "permalink" in marks) and _usable_href(anchor.get("href")):
+            return anchor
+    return None
+
+
+# --- shapes: candidate item selectors --------------------------------------------
+
+
+def _words(el: Element) -> set[str]:
+    raw = f"{el.get('class', '')} {el.get('id', '')}".lower()
+    return set(re.split(r"[^a-z]+", raw)) - {""}
+
+
+def _stable_classes(el: Element) -> list[str]:
+    """Classes that look hand-written (no digits, hashes or camel-case)."""
+    tokens = el.get("class", "").split()
+    return _unique(t for t in tokens if len(t) <= 40 and _STABLE_CLASS.match(t))
+
+
+def _keys(el: Element) -> list[str]:
+    tag, parent = el.tag, el.getparent()
+    if not isinstance(tag, str) or not _CSS_TAG.match(tag):
+        return []
+    keys = [tag, *(f"{tag}.{cls}" for cls in _stable_classes(el)[:4])]
+    if parent is not None and isinstance(parent.tag, str) and _CSS_TAG.match(parent.tag):
+        keys.append(f"{parent.tag} > {tag}")
+        keys += [f"{parent.tag}.{cls} > {tag}" for cls in _stable_classes(parent)[:3]]
+    return keys
+
+
+def _hrefs_below(headlines: dict[Element, str]) -> dict[Element, set[str]]:
+    below: defaultdict[Element, set[str]] = defaultdict(set)
+    for anchor in headlines:
+        for ancestor in anchor.iterancestors():
+            below[ancestor].add(anchor.get("href", "").strip())
+    return dict(below)
+
+
+def _item_candidates(page: _Page) -> dict[Element, str]:
+    """Each headline's ancestors that hold no other headline, with its href."""
+    candidates = {}
+    for anchor in page.headlines:
+        for el in chain([anchor], anchor.iterancestors()):
+            if el.tag in ("body", "html") or len(page.below.get(el, ())) > 1:
+                break
+            candidates[el] = anchor.get("href", "").strip()
+    return candidates
+
+
+def _shapes(page: _Page) -> Iterator[_Found]:
+    """The most promising item shapes, with title and link selectors."""
+    for key in _promising_keys(page):
+        found = _fields(_select(page.root, key), key, page.headlines)
+        if found is not None:
+            yield _without_empty_items(page.root, found)
+
+
+def _promising_keys(page: _Page) -> list[str]:
+    totals = Counter(key for el in page.root.iter(etree.Element) for key in _keys(el))
+    hrefs: defaultdict[str, set[str]] = defaultdict(set)
+    members: Counter[str] = Counter()
+    for el, href in _item_candidates(page).items():
+        for key in _keys(el):
+            hrefs[key].add(href)
+            members[key] += 1
+
+    def cheap(key: str) -> float:
+        return len(hrefs[key]) * min(1.0, members[key] / totals[key])
+
+    keys = [key for key in hrefs if len(hrefs[key]) >= _MIN_ITEMS]
+    return sorted(keys, key=cheap, reverse=True)[:_MAX_KEYS]
+
+
+def _select(root: Element, css: str) -> list:
+    """Evaluate a CSS selector (parsel dialect) as parsel would, on lxml nodes."""
+    return _xpath(css)(root)
+
+
+@lru_cache(maxsize=2048)
+def _xpath(css: str) -> etree.XPath:
+    # A memo of a pure function: the same few selectors run on every item.
+    return etree.XPath(css2xpath(css))
+
+
+def _without_empty_items(root: Element, found: _Found) -> _Found:
+    """Narrow ``item`` with ``:has(title)`` when some matches have no title."""
+    if all(_select(item, found.title) for item in found.items):
+        return found
+    narrowed = f"{found.item}:has({found.title})"
+    items = _select(root, narrowed)
+    return _Found(narrowed, found.title, found.link, items) if items else found
+
+
+# --- relative selectors (title, link, summary) --------------------------------------
+
+
+def _fields(items: list[Element], key: str, headlines: dict[Element, str]) -> _Found | None:
+    pairs = [(item, _best_headline(item, headlines)) for item in _sample(items)]
+    pairs = [(item, found) for item, found in pairs if found is not None]
+    if len(pairs) < _MIN_ITEMS:
+        return None
+    title = _best_option([(i, h.title) for i, h in pairs], _same_text)
+    links = [(i, _permalink(i)) for i, _ in pairs]
+    marked = [(i, a) for i, a in links if a is not None]
+    if 2 * len(marked) < len(pairs):
+        marked = [(i, h.link) for i, h in pairs]
+    link = _best_option(marked, _same_href)
+    if title is None or link is None:
+        return None
+    return _Found(key, title, link, items)
+
+
+def _sample(items: Sequence[Element]) -> list[Element]:
+    step = max(1, math.ceil(len(items) / _SAMPLE))
+    return list(items[::step])
+
+
+def _best_option(
+    targets: list[tuple[Element, Element]],
+    fits: Callable[[Element, str, Element], bool],
+    generate: Callable[[Element, Element], list[str]] | None = None,
+) -> str | None:
+    """The relative selector that finds the target in most items.
+
+    Ties go to the option generated first (headings, classes, short chains).
+    """
+    rank: dict[str, int] = {}
+    for item, target in targets:
+        for position, option in enumerate((generate or _options)(item, target)):
+            rank[option] = min(rank.get(option, position), position)
+    hits = {opt: sum(fits(i, opt, t) for i, t in targets) for opt in rank}
+    best = max(rank, key=lambda opt: (hits[opt], -rank[opt]), default=None)
+    return best if best is not None and hits[best] > 0 else None
+
+
+def _options(item: Element, target: Element) -> list[str]:
+    """Candidate selectors for ``target`` relative to ``item``, preferred first."""
+    path = [target, *_ancestors_within(target, item)]
+    tag = target.tag
+    options = []
+    heading = next((el for el in path[1:] if el.tag in _HEADINGS), None)
+    if heading is not None:
+        options.append(f"{heading.tag} {tag}")
+        options += [f"{heading.tag}.{cls} {tag}" for cls in _stable_classes(heading)[:2]]
+    options += [f"{tag}.{cls}" for cls in _stable_classes(target)[:4]]
+    options += _chains(path[:4])
+    options.append(tag)
+    options += [f"{tag}:not(.{cls})" for cls in _classes_of_others(item, target)]
+    return options if all(_CSS_TAG.match(str(el.tag)) for el in path) else []
+
+
+def _ancestors_within(el: Element, item: Element) -> list[Element]:
+    if el is item:
+        return []
+    ancestors = []
+    for ancestor in el.iterancestors():
+        ancestors.append(ancestor)
+        if ancestor is item:
+            break
+    return ancestors
+
+
+def _chains(path: list[Element]) -> list[str]:
+    """``parent > child`` chains up the path, plain and with the top's class."""
+    chains, tail = [], path[0].tag
+    for ancestor in path[1:]:
+        chains.append(f"{ancestor.tag} > {tail}")
+        chains += [f"{ancestor.tag}.{cls} > {tail}" for cls in _stable_classes(ancestor)[:2]]
+        tail = f"{ancestor.tag} > {tail}"
+    return chains
+
+
+def _classes_of_others(item: Element, target: Element) -> list[str]:
+    mine = set(_stable_classes(target))
+    others = (el for el in item.iter(target.tag) if el is not target)
+    return _unique(cls for el in others for cls in _stable_classes(el) if cls not in mine)
+
+
+def _same_text(item: Element, option: str, target: Element) -> bool:
+    return _joined(_select(item, f"{option} ::text")) == _text(target)
+
+
+def _same_href(item: Element, option: str, target: Element) -> bool:
+    return _first_href(item, option) == target.get("href", "").strip()
+
+
+def _first_href(item: Element, option: str) -> str:
+    hrefs = (href.strip() for href in _select(item, f"{option}::attr(href)"))
+    return next((href for href in hrefs if href), "")
+
+
+# --- scoring -------------------------------------------------------------------------
+
+
+def _records(found: _Found) -> tuple[list[str], list[str]]:
+    """Titles and links of the complete items, in page order."""
+    titles, links = [], []
+    for item in found.items:
+        title = _joined(_select(item, f"{found.title} ::text"))
+        link = _first_href(item, found.link)
+        if title and link:
+            titles.append(title)
+            links.append(link)
+    return titles, links
+
+
+def _is_strong(page: _Page, item: Element, found: _Found) -> bool:
+    """One headline link (or a heading in one) gives the title; there is a link."""
+    elements = [el for el in _select(item, found.title) if _text(el)]
+    if len(elements) != 1 or not _MIN_HEADLINE <= len(_text(elements[0])) <= 300:
+        return False
+    anchors = _select(item, found.link)[:1]
+    return any(el in page.headlines for el in elements + anchors)
+
+
+def _loners(items: list[Element]) -> set[Element]:
+    """Items much farther from their nearest fellow item than most are."""
+    counts: Counter[Element] = Counter(a for item in items for a in item.iterancestors())
+    distance = {item: _fellow_distance(item, counts) for item in items}
+    usual = sorted(distance.values())[len(items) // 2]
+    return {item for item, d in distance.items() if d > usual + 1}
+
+
+def _nesting(items: list[Element]) -> set[Element]:
+    """Items that contain other items: wrappers, not articles."""
+    members = set(items)
+    return {a for item in items for a in item.iterancestors() if a in members}
+
+
+def _fellow_distance(item: Element, counts: Counter[Element]) -> int:
+    for distance, ancestor in enumerate(item.iterancestors(), start=1):
+        if counts[ancestor] > 1:
+            return distance
+    return 0
+
+
+def _assess(page: _Page, found: _Found) -> SelectorProposal | None:
+    """The proposal for ``found`` with its score, or None if it is no listing.
+
+    Score: items × purity × link uniqueness × headline length, less chrome,
+    a little more for whole article blocks (summary, date, title deeper
+    inside). Only items near their fellows count: a listing repeats in one
+    place.
+    """
+    skip = _loners(found.items) | _nesting(found.items)
+    strong = sum(_is_strong(page, item, found) for item in found.items if item not in skip)
+    chrome = sum(_in_chrome(page, item) for item in found.items) / len(found.items)
+    if strong < _MIN_ITEMS or chrome > 0.5:
+        return None
+    titles, links = _records(found)
+    unique = len({urljoin(page.base_url, link) for link in links}) / len(links)
+    length = sum(min(len(title), 80) for title in titles) / (80 * len(titles))
+    score = strong * (strong / len(found.items)) * unique * math.sqrt(length) * (1 - chrome)
+    summary, date = _summary_selector(found), _date_selector(found)
+    bonus = (1 + 0.1 * (summary is not None) + 0.1 * (date is not None)) * (1 + 0.01 * _title_depth(found))
+    title, link = f"{found.title} ::text", f"{found.link}::attr(href)"
+    return SelectorProposal(found.item, title, link, summary, date, score=round(score * bonus, 3))
+
+
+def _title_depth(found: _Found) -> float:
+    """Mean levels between an item and its title: the tie-breaker for outer blocks."""
+    depths = [
+        min(8, len(_ancestors_within(titles[0], item)))
+        for item in found.items
+        if (titles := _select(item, found.title))
+    ]
+    return sum(depths) / len(depths) if depths else 0.0
+
+
+def _in_chrome(page: _Page, el: Element) -> bool:
+    """Inside a nav, footer, aside or page header, or in a region named like one.
+
+    A region only *named* like navigation (class or id) but holding most of
+    the page's headlines is a layout wrapper ("nav-col"), not chrome.
+    """
+    limit = len(page.headlines) / 2
+    for ancestor in el.iterancestors():
+        if _is_chrome_tag(ancestor):
+            return True
+        if _words(ancestor) & _CHROME_WORDS and len(page.below.get(ancestor, ())) <= limit:
+            return True
+    return False
+
+
+def _is_chrome_tag(el: Element) -> bool:
+    if el.tag in _CHROME_TAGS:
+        return True
+    return el.tag == "header" and not any(a.tag == "article" for a in el.iterancestors())
+
+
+# --- summary, date, next -----------------------------------------------------------------
+
+
+def _summary_selector(found: _Found) -> str | None:
+    """A summary: an element whose class says so, else the first prose paragraph."""
+    option = _keyword_option(found, _summary_class) or _prose_option(found)
+    return f"{option} ::text" if option is not None else None
+
+
+def _date_selector(found: _Found) -> str | None:
+    """``time::attr(datetime)`` where items have one, else a date-named element."""
+    if any(_select(item, "time[datetime]") for item in found.items):
+        return "time::attr(datetime)"
+    option = _keyword_option(found, _date_class)
+    return f"{option} ::text" if option is not None else None
+
+
+def _summary_class(el: Element) -> tuple[int, str] | None:
+    for cls in _stable_classes(el):
+        words = set(re.split(r"[^a-z]+", cls))
+        rank = next((n for n, word in enumerate(_SUMMARY_WORDS) if word in words), None)
+        if rank is not None and len(_text(el)) >= 20:
+            return rank, f"{el.tag}.{cls}"
+    return None
+
+
+def _date_class(el: Element) -> tuple[int, str] | None:
+    for cls in _stable_classes(el):
+        if set(re.split(r"[^a-z]+", cls)) & _DATE_WORDS:
+            text = _text(el)
+            return (0, f"{el.tag}.{cls}") if 0 < len(text) <= 60 and _DIGIT.search(text) else None
+    return None
+
+
+def _keyword_option(found: _Found, classify: Callable[[Element], tuple[int, str] | None]) -> str | None:
+    """The best-ranked class-named selector found often enough outside the title."""
+    seen: Counter[tuple[int, str]] = Counter()
+    for item in found.items:
+        keep = _title_elements(item, found)
+        labels = {classify(el) for el in _CLASSED(item) if el not in keep}
+        seen.update(label for label in labels if label is not None)
+    usable = [(rank, -n, opt) for (rank, opt), n in seen.items() if _often(n, found.items)]
+    return min(usable)[2] if usable else None
+
+
+def _often(count: int, items: Sequence[Element]) -> bool:
+    return count >= 2 and 10 * count >= len(items)
+
+
+def _prose_option(found: _Found) -> str | None:
+    """A selector for each item's first paragraph of prose."""
+    targets = []
+    for item in _sample(found.items):
+        keep = _title_elements(item, found)
+        prose = (p for p in item.iter("p") if p not in keep and len(_text(p)) >= 40)
+        if (first := next(prose, None)) is not None:
+            targets.append((item, first))
+    if not _often(len(targets), _sample(found.items)):
+        return None
+    return _best_option(targets, _same_text, _paragraph_options)
+
+
+def _paragraph_options(item: Element, target: Element) -> list[str]:
+    options = _options(item, target)
+    return options + [f"{opt}:first-of-type" for opt in options if opt.endswith("p")]
+
+
+def _title_elements(item: Element, found: _Found) -> set[Element]:
+    """The title/link elements with their ancestors and descendants."""
+    related: set[Element] = {item}
+    for el in _select(item, found.title) + _select(item, found.link):
+        related.update(el.iter(etree.Element))
+        related.update(el.iterancestors())
+    return related
+
+
+def _next_selector(page: _Page) -> str | None:
+    """Selector of the pagination link to the next (older) page."""
+    for tag in ("a", "link"):
+        if _usable_href(_first_href(page.root, f'{tag}[rel~="next"]')):
+            return f'{tag}[rel~="next"]::attr(href)'
+    for anchor in page.root.iter("a"):
+        css = _next_css(page, anchor) if _usable_href(anchor.get("href")) else None
+        if css is not None and _first_href(page.root, css) == anchor.get("href", "").strip():
+            return f"{css}::attr(href)"
+    return None
+
+
+def _next_css(page: _Page, anchor: Element) -> str | None:
+    """A page-wide selector for ``anchor`` if its class or text says "next"."""
+    text, parent = _text(anchor), anchor.getparent()
+    if len(text) > 30:  # "Up next: <a headline>" is no pager
+        return None
+    for cls in _stable_classes(anchor):
+        if _NEXT_CLASS.search(cls):
+            return f"a.{cls}"
+    for cls in _stable_classes(parent) if parent is not None else ():
+        if _NEXT_CLASS.search(cls):
+            return f"{parent.tag}.{cls} a"
+    if not _NEXT_TEXT.match(text) or '"' in text:
+        return None
+    in_pager = any(_PAGER_WORD.match(w) for a in anchor.iterancestors() for w in _words(a))
+    return f'a:contains("{text}")' if in_pager or not _in_chrome(page, anchor) else None
