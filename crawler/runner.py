@@ -69,6 +69,12 @@ class CrawlService:
             result.fail(f"no response from {source.url}")
         return result
 
+    async def fetch_bodies(self, source: SourceConfig, links: list[str]) -> dict[str, str]:
+        """Main text of each article page in ``links`` (pages that fail are left out)."""
+        texts: dict[str, str] = {}
+        await self.runner.crawl(self.runner.create_crawler("article"), links=links, texts=texts)
+        return texts
+
     async def stop(self) -> None:
         """Stop every crawl in flight."""
         await self.runner.stop()

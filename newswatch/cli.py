@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,6 +19,13 @@ from newswatch.config import Config, default_config_path, load_config
 from newswatch.diff import RunReport
 from newswatch.errors import ConfigError, NewswatchError
 from newswatch.output import emit_json, emit_table, shorten
+
+if TYPE_CHECKING:
+    from crawler.runner import CrawlService
+    from newswatch.demo import DemoSite
+    from newswatch.pipeline import Pipeline
+    from newswatch.store import Store
+    from notifiers.delivery import DeliveryReport
 
 log = logging.getLogger("newswatch")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -58,13 +65,17 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def load(config_path: Path | None) -> Config:
-    """Load and fully validate the config, including the scheduler's cron check."""
+def load(config_path: Path | None, notifiers: bool = False) -> Config:
+    """Load and fully validate the config: crons by APScheduler, notifier URLs by Apprise."""
     from scheduler.triggers import trigger_problems
 
     path = config_path or default_config_path()
     config = load_config(path)
     problems = trigger_problems(config)
+    if notifiers:
+        from notifiers.delivery import notifier_problems
+
+        problems += notifier_problems(config)
     if problems:
         raise ConfigError(problems, str(path))
     return config
@@ -83,7 +94,7 @@ def main(log_level: str) -> None:
 @user_errors
 def check(config_path: Path | None) -> None:
     """Validate the config; print each problem naming its key (exit 0 valid, 2 invalid)."""
-    config = load(config_path)
+    config = load(config_path, notifiers=True)
     click.echo(
         f"{config.path}: OK — {len(config.sources)} sources, {len(config.watches)} watches, "
         f"{len(config.tickers)} ticker rules, {len(config.notifiers)} notifiers"
@@ -138,34 +149,74 @@ def _print_preview(document: dict[str, Any]) -> None:
 @user_errors
 def once(config_path: Path | None, sources: tuple[str, ...]) -> None:
     """One full pass: crawl, store, diff, match, notify, deliver pending alerts."""
-    config = load(config_path)
-    reports = run_once(config, sources)
+    config = load(config_path, notifiers=True)
+    reports, delivery = run_once(config, sources)
     rows = [
         {"source": r.source, "outcome": r.outcome, "items": r.items, "new": len(r.new),
          "alerts": r.alerts, "error": shorten(r.error, 70) if r.error else None}
         for r in reports
     ]
     emit_table(rows, ["source", "outcome", "items", "new", "alerts", "error"], empty="no sources configured")
+    click.echo(
+        f"deliveries: {len(delivery.delivered)} sent, {len(delivery.failed)} failed (will retry), "
+        f"{len(delivery.expired)} given up"
+    )
     sys.exit(EXIT_FAILED if any(r.failed for r in reports) else EXIT_OK)
 
 
-def run_once(config: Config, names: tuple[str, ...]) -> list[RunReport]:
-    """One pass over the named (or all) sources with the real crawler."""
-    from crawler.runner import CrawlService, run_in_reactor
+def build_pipeline(config: Config, store: Store, service: CrawlService) -> Pipeline:
+    """The pipeline with the real crawler and every hook (alerts)."""
+    from newswatch.alerts import ArticleAlerts
     from newswatch.pipeline import Pipeline
+    from newswatch.health import SourceHealth
+    from newswatch.tickers import TickerAlerts
+
+    hooks = [ArticleAlerts(config), TickerAlerts(config), SourceHealth(config)]
+    return Pipeline(config, store, service.fetch, hooks=hooks, fetch_bodies=service.fetch_bodies)
+
+
+def run_once(config: Config, names: tuple[str, ...]) -> tuple[list[RunReport], DeliveryReport]:
+    """One pass over the named (or all) sources with the real crawler, then deliver what is owed."""
+    from crawler.runner import CrawlService, run_in_reactor
     from newswatch.store import Store
+    from notifiers.delivery import Deliverer
 
     store = Store(config.storage.path)
 
-    async def main() -> list[RunReport]:
-        pipeline = Pipeline(config, store, CrawlService(config.crawler).fetch, hooks=[])
+    async def main() -> tuple[list[RunReport], DeliveryReport]:
+        pipeline = build_pipeline(config, store, CrawlService(config.crawler))
         pipeline.select(names)
-        return await pipeline.run_pass(names)
+        reports = await pipeline.run_pass(names)
+        return reports, await Deliverer(config, store).deliver_pending(due_only=False)
 
     try:
         return run_in_reactor(main)
     finally:
         store.close()
+
+
+@main.command("notify-test")
+@config_option
+@click.option("--notifier", "names", multiple=True, metavar="NAME", help="Only this notifier (repeatable).")
+@user_errors
+def notify_test(config_path: Path | None, names: tuple[str, ...]) -> None:
+    """Send a test message through each (or the named) notifier."""
+    import asyncio
+
+    from newswatch.errors import UnknownNotifierError
+    from notifiers.delivery import send_test
+
+    config = load(config_path)
+    known = [n.name for n in config.notifiers]
+    for name in names:
+        if name not in known:
+            raise UnknownNotifierError(name, known)
+    results = asyncio.run(send_test(config, list(names) or known))
+    for name, reason in results.items():
+        click.echo(f"{name}: {'delivered' if reason is None else 'FAILED: ' + reason}")
+    if not results:
+        click.echo("no notifiers configured")
+    sys.exit(EXIT_OK if results and all(r is None for r in results.values()) else EXIT_FAILED)
 
 
 @main.command()
@@ -195,14 +246,52 @@ def articles(config_path: Path | None, watch: str | None, source: str | None, li
 
 @main.command()
 @config_option
+@click.argument("pair", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @user_errors
-def status(config_path: Path | None, as_json: bool) -> None:
+def tickers(config_path: Path | None, pair: str | None, as_json: bool) -> None:
+    """Latest value per pair, or one PAIR's history."""
+    from newswatch.queries import latest_quotes, pair_history, sparkline
+    from newswatch.store import Store
+
+    config = load(config_path)
+    store = Store(config.storage.path)
+    if pair:
+        rows = pair_history(store, pair)
+        if as_json:
+            emit_json({"pair": pair, "history": rows})
+            return
+        emit_table(rows, ["observed_at", "value", "change", "source", "last_seen_at"], empty=f"no quotes for {pair}")
+        from decimal import Decimal
+
+        click.echo(sparkline([Decimal(r["value"]) for r in rows]))
+        return
+    rows = latest_quotes(store)
+    if as_json:
+        emit_json(rows)
+        return
+    emit_table(rows, ["pair", "value", "change", "previous", "site_change", "trend", "source", "last_seen"],
+               empty="no ticker quotes stored")
+
+
+@main.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.option("--check", is_flag=True, help="Only check that a daemon is running (fresh heartbeat): exit 0, else 1.")
+@user_errors
+def status(config_path: Path | None, as_json: bool, check: bool) -> None:
     """Per source: last run, outcome, items seen, consecutive failures, next run."""
     from newswatch.queries import source_status
     from newswatch.store import Store
 
     config = load(config_path)
+    if check:
+        from scheduler.heartbeat import heartbeat_path, heartbeat_problem, heartbeat_summary
+
+        beat = heartbeat_path(config.storage.path)
+        problem = heartbeat_problem(beat)
+        click.echo(problem or heartbeat_summary(beat), err=bool(problem))
+        sys.exit(EXIT_FAILED if problem else EXIT_OK)
     rows = source_status(Store(config.storage.path), config)
     if as_json:
         emit_json(rows)
@@ -212,6 +301,129 @@ def status(config_path: Path | None, as_json: bool) -> None:
         for key in ("last_run", "next_run"):
             row[key] = (row[key] or "")[:19].replace("T", " ") or None
     emit_table(rows, ["source", "type", "last_run", "outcome", "items", "failures", "next_run", "error"])
+
+
+@main.command()
+@config_option
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: one JSON object per log line (for journald/Docker log collectors).")
+@user_errors
+def run(config_path: Path | None, log_format: str) -> None:
+    """The daemon: every source on its own schedule until SIGTERM/SIGINT; config edits apply live (and on SIGHUP)."""
+    from scheduler.daemon import serve
+    from scheduler.reload import ConfigWatch
+
+    if log_format == "json":
+        from scheduler.logs import use_json_logs
+
+        use_json_logs()
+    path = config_path or default_config_path()
+    watch = ConfigWatch(path, lambda p: load(p, notifiers=True))  # fingerprint first: no edit slips between
+    config = load(path, notifiers=True)
+    sys.exit(serve(config, watch, build_pipeline))
+
+
+@main.command()
+@config_option
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@user_errors
+def init(config_path: Path | None, path: Path | None) -> None:
+    """Write a commented starter config to PATH (default: -c, $NEWSWATCH_CONFIG, ./config.toml); never overwrites."""
+    from newswatch.configedit import write_starter
+
+    target = path or config_path or default_config_path()
+    if not write_starter(target):
+        click.echo(f"{target} already exists: not overwriting it (edit it, or give another PATH)", err=True)
+        sys.exit(EXIT_FAILED)
+    click.echo(f"wrote {target}: set the notifier variables it names, then add pages with "
+               f"`newswatch add URL -c {target}` and validate with `newswatch check -c {target}`")
+
+
+@main.command()
+@config_option
+@click.argument("url")
+@click.option("--name", help="Name of the new source (default: from the URL's host and last path segment).")
+@click.option("--yes", "-y", is_flag=True, help="Append without asking.")
+@click.option("--dry-run", is_flag=True, help="Print the TOML that would be appended; write nothing.")
+@user_errors
+def add(config_path: Path | None, url: str, name: str | None, yes: bool, dry_run: bool) -> None:
+    """Find URL's feed, or propose CSS selectors for its article list; show what they extract; append the source."""
+    from crawler.probe import SourceFinder
+    from crawler.runner import run_in_reactor
+    from newswatch import configedit
+
+    url, path = configedit.check_url(url), config_path or default_config_path()
+    if not path.exists() and not dry_run:
+        raise configedit.ConfigEditError(f"{path} does not exist: write one with `newswatch init` first")
+    config = load(path) if path.exists() else Config()
+    taken = [s.name for s in config.sources]
+    name = configedit.check_name(name, taken) if name else configedit.default_name(url, taken)
+    found = run_in_reactor(lambda: SourceFinder(config.crawler).find(url))
+    if found.kind is None:
+        click.echo("\n".join([found.error] if found.error else found.explanation()), err=True)
+        sys.exit(EXIT_FAILED)
+    click.echo(found.headline() + "\n")
+    emit_table(found.rows(10), found.columns())
+    click.echo(("…\n" if len(found.articles) > 10 else "") + found.summary())
+    fragment = configedit.source_toml(name, found.url, found.kind, found.select(), found.notes(name))
+    if dry_run:
+        click.echo(f"\n--dry-run: would append to {path}:\n\n{fragment}", nl=False)
+        return
+    if not yes and not click.confirm(f"Append source {name!r} to {path}?", default=True):
+        click.echo("not added")
+        sys.exit(EXIT_FAILED)
+    configedit.append_source(path, fragment, validate=load)
+    click.echo(f"added source {name!r} to {path}; `newswatch preview {name}` shows what it extracts")
+
+
+@main.command()
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+              help="Keep the demo's config and database here (default: a temporary folder).")
+@user_errors
+def demo(directory: Path | None) -> None:
+    """Run the real pipeline on a bundled copy of the seed pages served on 127.0.0.1."""
+    import tempfile
+
+    from newswatch.demo import DemoSite
+
+    with tempfile.TemporaryDirectory(prefix="newswatch-demo-") as scratch, DemoSite() as site:
+        folder = directory or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        config_path = _run_demo(site, folder)
+        click.echo(f"\nThe demo ran with this config ({config_path}):\n")
+        click.echo(config_path.read_text(encoding="utf-8"))
+        if directory:
+            click.echo("Try next, against the demo database:")
+            for command in ("articles", "articles --watch trafficking", "tickers", "tickers TJS/USD", "status"):
+                click.echo(f"  newswatch {command} -c {config_path}")
+        else:
+            click.echo("Run `newswatch demo --dir DIR` to keep the database and try `articles`, `tickers`, `status`.")
+
+
+def _run_demo(site: DemoSite, folder: Path) -> Path:
+    """Two passes: the earlier snapshot (baseline, no alerts), then the later one."""
+    import notifiers.console  # noqa: F401  (registers console://)
+    from crawler.runner import CrawlService, run_in_reactor
+    from newswatch.demo import write_config
+    from newswatch.store import Store
+    from notifiers.delivery import Deliverer
+
+    config = load(write_config(folder, site.url), notifiers=True)
+    store = Store(config.storage.path)
+
+    async def main() -> None:
+        service = CrawlService(config.crawler)
+        for number, snapshot, note in ((1, "before.html", "earlier snapshot: baseline, nothing is sent"),
+                                       (2, "after.html", "later snapshot: new articles and ticker moves")):
+            site.show(snapshot)
+            click.echo(click.style(f"\n== pass {number}: {note}", bold=True))
+            for r in await build_pipeline(config, store, service).run_pass():
+                click.echo(f"{r.source}: {r.outcome}, {r.items} articles, {len(r.new)} new, {r.alerts} alerts")
+            await Deliverer(config, store).deliver_pending(due_only=False)
+
+    run_in_reactor(main)
+    store.close()
+    return config.path
 
 
 if __name__ == "__main__":  # pragma: no cover

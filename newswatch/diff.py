@@ -35,6 +35,7 @@ class RunReport:
     alerts: int = 0
     baseline: bool = False
     ticker_texts: list[str] = field(default_factory=list)
+    bodies: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -91,9 +92,10 @@ def _record_articles(
     baseline = baseline_mode and not state.has_baseline
     report = RunReport(source.name, "baseline" if baseline else "ok", baseline=baseline)
     report.ticker_texts = list(result.ticker_texts)
+    report.bodies = dict(result.bodies)
     for url, article in _unique(result.articles).items():
         report.items += 1
-        _store_article(store, source.name, url, article, now, report)
+        _store_article(store, source.name, url, article, result.bodies.get(url), now, report)
     v = result.validators
     store.execute(
         "UPDATE sources SET last_run_at = ?, last_outcome = ?, last_error = NULL, last_items = ?, "
@@ -105,6 +107,16 @@ def _record_articles(
     return report
 
 
+def unseen_links(store: Store, articles: list[ListedArticle]) -> dict[str, str]:
+    """Canonical URL → link of the listed articles the store has never seen."""
+    unique = {url: a.link for url, a in _unique(articles).items()}
+    if not unique:
+        return {}
+    marks = ",".join("?" * len(unique))
+    known = {r["url"] for r in store.query(f"SELECT url FROM articles WHERE url IN ({marks})", list(unique))}
+    return {url: link for url, link in unique.items() if url not in known}
+
+
 def _unique(articles: list[ListedArticle]) -> dict[str, ListedArticle]:
     unique: dict[str, ListedArticle] = {}
     for article in articles:
@@ -112,11 +124,13 @@ def _unique(articles: list[ListedArticle]) -> dict[str, ListedArticle]:
     return unique
 
 
-def _store_article(store: Store, source: str, url: str, a: ListedArticle, now: datetime, report: RunReport) -> None:
+def _store_article(
+    store: Store, source: str, url: str, a: ListedArticle, body: str | None, now: datetime, report: RunReport
+) -> None:
     rows = store.query(
-        "INSERT INTO articles (url, link, title, summary, published_at, source, first_seen_at, last_seen_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING RETURNING id",
-        [url, a.link, a.title, a.summary, iso(a.published), source, iso(now), iso(now)],
+        "INSERT INTO articles (url, link, title, summary, body, published_at, source, first_seen_at, last_seen_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING RETURNING id",
+        [url, a.link, a.title, a.summary, body, iso(a.published), source, iso(now), iso(now)],
     )
     if rows:
         article_id = int(rows[0]["id"])

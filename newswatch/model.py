@@ -33,12 +33,17 @@ class Validators:
 
 @dataclass
 class CrawlResult:
-    """Everything one crawl of one source produced."""
+    """Everything one crawl of one source produced.
+
+    ``bodies`` maps canonical article URLs to their extracted main text
+    (``full_text`` sources, new articles only).
+    """
 
     source: str
     status: CrawlStatus = "ok"
     articles: list[ListedArticle] = field(default_factory=list)
     ticker_texts: list[str] = field(default_factory=list)
+    bodies: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     validators: Validators = Validators()
     pages: int = 0

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from newswatch.config import Config, SourceConfig
-from newswatch.diff import RunReport, apply_crawl
+from newswatch.diff import RunReport, apply_crawl, unseen_links
 from newswatch.errors import UnknownSourceError
 from newswatch.model import CrawlResult, SourceState
 from newswatch.store import Store, iso, utcnow
@@ -23,6 +23,8 @@ from newswatch.store import Store, iso, utcnow
 log = logging.getLogger(__name__)
 
 Fetch = Callable[[SourceConfig, SourceState], Awaitable[CrawlResult]]
+FetchBodies = Callable[[SourceConfig, list[str]], Awaitable[dict[str, str]]]
+"""Fetch article pages and return link → extracted main text (missing on failure)."""
 RunHook = Callable[[Store, SourceConfig, RunReport], None]
 """Called inside the run's transaction after the diff; may add alerts to the report."""
 
@@ -35,6 +37,7 @@ class Pipeline:
     store: Store
     fetch: Fetch
     hooks: Sequence[RunHook] = field(default_factory=list)
+    fetch_bodies: FetchBodies | None = None
 
     def select(self, names: Iterable[str] = ()) -> list[SourceConfig]:
         """The named sources (all when ``names`` is empty); UnknownSourceError otherwise."""
@@ -64,6 +67,7 @@ class Pipeline:
             run_id = self.store.start_run(source.name, started)
         try:
             result = await self.fetch(source, state)
+            await self._add_bodies(source, state, result)
         except asyncio.CancelledError:
             self._finish(run_id, RunReport(source.name, "cancelled", error="cancelled at shutdown"))
             raise
@@ -77,6 +81,16 @@ class Pipeline:
             time.monotonic() - clock, f" error={report.error!r}" if report.error else "",
         )
         return report
+
+    async def _add_bodies(self, source: SourceConfig, state: SourceState, result: CrawlResult) -> None:
+        """For ``full_text`` sources, the main text of articles never seen before (not on a baseline)."""
+        baseline = not state.has_baseline and self.config.alerts.first_run == "baseline"
+        if not source.full_text or baseline or result.status != "ok" or self.fetch_bodies is None:
+            return
+        links = unseen_links(self.store, result.articles)
+        if links:
+            texts = await self.fetch_bodies(source, list(links.values()))
+            result.bodies = {url: texts[link] for url, link in links.items() if texts.get(link)}
 
     def _record(self, source: SourceConfig, state: SourceState, result: CrawlResult, run_id: int) -> RunReport:
         with self.store.transaction():

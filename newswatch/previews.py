@@ -29,7 +29,7 @@ def preview_document(source: SourceConfig, result: CrawlResult) -> dict[str, Any
             }
             for a in result.articles
         ],
-        "quotes": [{"pair": q.pair, "value": str(q.value), "change": _percent(q.change)} for q in batch.quotes],
+        "quotes": [{"pair": q.pair, "value": format(q.value, "f"), "change": _percent(q.change)} for q in batch.quotes],
         "unparsed_ticker_texts": list(batch.skipped),
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from newswatch.config import Config
@@ -53,3 +54,55 @@ def source_status(store: Store, config: Config) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[Decimal]) -> str:
+    """A small Unicode chart of ``values`` (oldest first)."""
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    if high == low:
+        return SPARKS[3] * len(values)
+    return "".join(SPARKS[int((v - low) / (high - low) * (len(SPARKS) - 1))] for v in values)
+
+
+def latest_quotes(store: Store, history: int = 20) -> list[dict[str, Any]]:
+    """Per pair: the latest value, the change since the previous different value, a sparkline."""
+    pairs = [r["pair"] for r in store.query("SELECT DISTINCT pair FROM quotes ORDER BY pair")]
+    return [_latest(store, pair, history) for pair in pairs]
+
+
+def _latest(store: Store, pair: str, history: int) -> dict[str, Any]:
+    rows = pair_history(store, pair, history)
+    last = rows[-1]
+    values = [Decimal(r["value"]) for r in rows]
+    previous = next((v for v in reversed(values) if v != values[-1]), None)
+    return {
+        "pair": pair,
+        "value": last["value"],
+        "previous": None if previous is None else str(previous),
+        "change": _change(previous, values[-1]),
+        "site_change": last["change"],
+        "source": last["source"],
+        "last_seen": last["last_seen_at"],
+        "trend": sparkline(values),
+    }
+
+
+def _change(previous: Decimal | None, value: Decimal) -> str | None:
+    if previous is None or previous == 0:
+        return None
+    return f"{(value - previous) * 100 / previous:+.2f}%"
+
+
+def pair_history(store: Store, pair: str, limit: int = 100) -> list[dict[str, Any]]:
+    """The pair's recorded values, oldest first (the last ``limit`` of them)."""
+    rows = store.query(
+        "SELECT value, change, source, observed_at, last_seen_at FROM quotes WHERE upper(pair) = upper(?) "
+        "ORDER BY id DESC LIMIT ?",
+        [pair, limit],
+    )
+    return rows[::-1]

@@ -109,5 +109,6 @@ MIGRATIONS: tuple[str, ...] = (
         marked_at TEXT NOT NULL,
         PRIMARY KEY (rule, pair)
     );
+    ALTER TABLE sources ADD COLUMN ticker_skipped INTEGER NOT NULL DEFAULT 0;
     """,
 )

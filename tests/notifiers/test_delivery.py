@@ -1,0 +1,162 @@
+"""The outbox delivered through real Apprise plugins to real local endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from apprise.plugins.telegram import NotifyTelegram
+from support.sinks import HttpSink, SmtpSink, telegram_reply
+
+from newswatch.config import Config, parse_config
+from newswatch.outbox import enqueue
+from newswatch.store import Store, utcnow
+from notifiers.delivery import Deliverer, send_test
+
+HOSTILE = 'Kazakhstan <b>Reports</b> 134 & *Human* _Trafficking_ [Cases](x)'
+
+
+@pytest.fixture
+def webhook() -> Iterator[HttpSink]:
+    sink = HttpSink()
+    yield sink
+    sink.close()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpSink]:
+    sink = SmtpSink()
+    yield sink
+    sink.close()
+
+
+@pytest.fixture
+def telegram(monkeypatch: pytest.MonkeyPatch) -> Iterator[HttpSink]:
+    """A fake Bot API; the real Telegram plugin is pointed at it (the only mock: the public API)."""
+    sink = HttpSink(reply=telegram_reply)
+    monkeypatch.setattr(NotifyTelegram, "notify_url", f"http://127.0.0.1:{sink.port}/bot")
+    yield sink
+    sink.close()
+
+
+def make_config(tmp_path: Path, notifiers: dict[str, str], **alerts: str) -> Config:
+    lines = ["[alerts]", "attempts = 2", *(f'{k} = "{v}"' for k, v in alerts.items())]
+    for name, url in notifiers.items():
+        lines += ["[[notifiers]]", f'name = "{name}"', f'url = "{url}"']
+    return parse_config("\n".join(lines), tmp_path / "config.toml", {"HOOK_PASSWORD": "s3cr3t-pw"})
+
+
+def queue_article(store: Store, config: Config, article_id: int = 1, title: str = HOSTILE) -> None:
+    payload = {
+        "kind": "article", "article_id": article_id, "watch": "trafficking", "notify": [], "title": title,
+        "url": f"https://news.example/{article_id}", "source": "demo", "published": None,
+        "keywords": ["trafficking"], "snippet": "…134 human trafficking cases…",
+    }
+    with store.transaction():
+        enqueue(store, f"article:{article_id}:trafficking", "article", payload,
+                [n.name for n in config.notifiers], utcnow())
+
+
+def deliver(config: Config, store: Store):  # type: ignore[no-untyped-def]
+    return asyncio.run(Deliverer(config, store).deliver_pending(due_only=False))
+
+
+def statuses(store: Store) -> dict[str, str]:
+    return {r["notifier"]: r["status"] for r in store.query("SELECT notifier, status FROM deliveries")}
+
+
+def test_email_has_an_html_body_and_a_plain_text_alternative(tmp_path: Path, smtp: SmtpSink) -> None:
+    config = make_config(tmp_path, {"email": f"mailto://127.0.0.1:{smtp.port}?from=nw@example.org&to=me@example.org"})
+    store = Store(tmp_path / "nw.db")
+    queue_article(store, config)
+    report = deliver(config, store)
+    assert report.delivered == [(1, "email")]
+    [mail] = smtp.wait_for(1)
+    assert mail["Subject"] == HOSTILE
+    html_part = mail.get_body(("html",)).get_content()
+    text_part = mail.get_body(("plain",)).get_content()
+    assert "&lt;b&gt;Reports&lt;/b&gt;" in html_part and "<b>Reports</b>" not in html_part
+    assert HOSTILE in text_part
+    assert "https://news.example/1" in text_part and "trafficking" in text_part
+
+
+def test_telegram_gets_its_html_subset_with_the_title_escaped(tmp_path: Path, telegram: HttpSink) -> None:
+    config = make_config(tmp_path, {"telegram": "tgram://123456789:AABBCCDDEEFFaabbccddeeff-1234567/987654"})
+    store = Store(tmp_path / "nw.db")
+    queue_article(store, config)
+    assert deliver(config, store).delivered == [(1, "telegram")]
+    [sent] = [m for m, p in zip(telegram.received, telegram.paths, strict=True) if p.endswith("/sendMessage")]
+    assert sent["parse_mode"] == "HTML"
+    assert "&lt;b&gt;Reports&lt;/b&gt; 134 &amp; *Human* _Trafficking_ [Cases](x)" in sent["text"]
+    assert '<a href="https://news.example/1">' in sent["text"]
+
+
+def test_webhook_down_for_two_passes_is_delivered_once_on_the_third(
+    tmp_path: Path, webhook: HttpSink, smtp: SmtpSink
+) -> None:
+    config = make_config(tmp_path, {
+        "hook": f"json://127.0.0.1:{webhook.port}/alerts",
+        "email": f"mailto://127.0.0.1:{smtp.port}?from=nw@example.org&to=me@example.org",
+    })
+    store = Store(tmp_path / "nw.db")
+    queue_article(store, config)
+    webhook.failing = True
+    first = deliver(config, store)
+    assert (1, "email") in first.delivered and (1, "hook") in first.failed
+    assert len(smtp.wait_for(1)) == 1
+    assert deliver(config, store).failed  # still down on pass two
+    webhook.failing = False
+    assert deliver(config, store).delivered == [(1, "hook")]
+    assert deliver(config, store).delivered == []  # nothing is ever sent twice
+    assert len(webhook.received) == 1 and webhook.received[0]["title"] == HOSTILE
+    assert len(smtp.messages) == 1
+    assert statuses(store) == {"hook": "delivered", "email": "delivered"}
+    attempts = store.query("SELECT attempts FROM deliveries WHERE notifier = 'hook'")[0]["attempts"]
+    assert attempts == 3
+
+
+def test_failure_reason_is_recorded_with_credentials_masked(tmp_path: Path, webhook: HttpSink) -> None:
+    webhook.failing = True
+    config = make_config(tmp_path, {"hook": f"json://alice:${{HOOK_PASSWORD}}@127.0.0.1:{webhook.port}/x"})
+    store = Store(tmp_path / "nw.db")
+    queue_article(store, config)
+    report = deliver(config, store)
+    reason = report.failed[(1, "hook")]
+    assert reason.startswith("FAILURE")
+    store.close()
+    dump = "\n".join(sqlite3.connect(tmp_path / "nw.db").iterdump())
+    assert "s3cr3t-pw" not in dump and "s3cr3t-pw" not in reason
+
+
+def test_a_failing_notifier_does_not_block_the_others(tmp_path: Path, webhook: HttpSink) -> None:
+    config = make_config(tmp_path, {"dead": "json://127.0.0.1:9/closed", "hook": f"json://127.0.0.1:{webhook.port}/"})
+    store = Store(tmp_path / "nw.db")
+    for article_id in (1, 2, 3):
+        queue_article(store, config, article_id, title=f"Article {article_id}")
+    report = deliver(config, store)
+    assert sorted(report.delivered) == [(1, "hook"), (2, "hook"), (3, "hook")]
+    assert list(report.failed) == [(1, "dead")]  # the rest wait for the next pass, untried
+    assert [m["title"] for m in webhook.received] == ["Article 1", "Article 2", "Article 3"]
+
+
+def test_a_delivery_older_than_max_age_is_given_up(tmp_path: Path) -> None:
+    config = make_config(tmp_path, {"dead": "json://127.0.0.1:9/closed"}, max_age="1h")
+    store = Store(tmp_path / "nw.db")
+    queue_article(store, config)
+    with store.transaction():
+        store.execute("UPDATE alerts SET created_at = ?", [(utcnow() - timedelta(hours=2)).isoformat()])
+    report = deliver(config, store)
+    assert report.expired == [(1, "dead")] and not report.failed
+    assert statuses(store) == {"dead": "expired"}
+
+
+def test_send_test_reports_each_notifier(tmp_path: Path, webhook: HttpSink) -> None:
+    config = make_config(tmp_path, {"hook": f"json://127.0.0.1:{webhook.port}/", "dead": "json://127.0.0.1:9/"})
+    results = asyncio.run(send_test(config, ["hook", "dead"]))
+    assert results["hook"] is None
+    assert results["dead"] and results["dead"].startswith("FAILURE")
+    assert webhook.received[0]["title"] == "newswatch test message"
