@@ -86,7 +86,8 @@ def _record_match(store: Store, article: NewArticle, watch: str, hits: list[Hit]
 def _payload(
     watch: WatchConfig, source: SourceConfig, article: NewArticle, hits: list[Hit], fields: dict[str, str]
 ) -> dict[str, Any]:
-    first = hits[0]
+    # The title is in the alert already: quote the text around the first match outside it, if any.
+    first = next((h for h in hits if h.field != "title"), hits[0])
     return {
         "kind": "article",
         "article_id": article.article_id,

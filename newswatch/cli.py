@@ -37,6 +37,7 @@ def _setup_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    logging.getLogger("apprise").setLevel(max(root.level, logging.WARNING))
 
 
 def config_option(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -66,7 +66,7 @@ def render(quotes: list[tuple[str, str, str]], articles: list[tuple[str, str]], 
 
 def main() -> int:
     (q0, a0, r0, d0), (q2, a2, r2, d2) = (parse(p.read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("*.txt")))
-    out = ROOT / "newswatch" / "demo"
+    out = Path(sys.argv[2]) if sys.argv[1:2] == ["--out"] else ROOT / "newswatch" / "demo"
     (out / "before.html").write_text(render(q0 or previous_strip(q2), a0, r0, d0), encoding="utf-8")
     (out / "after.html").write_text(render(q2, a2, r2, d2), encoding="utf-8")
     return 0
