@@ -17,7 +17,7 @@ from newswatch.diff import RunReport
 from newswatch.matcher import Hit, Matcher, WatchTerms, snippet
 from newswatch.model import NewArticle
 from newswatch.outbox import enqueue
-from newswatch.store import Store, iso, utcnow
+from newswatch.store import Store, iso, parse_iso, utcnow
 
 
 def routed(config: Config, names: tuple[str, ...]) -> list[str]:
@@ -34,17 +34,32 @@ class ArticleAlerts:
         self.matcher = Matcher({w.name: WatchTerms(w.keywords, w.exclude) for w in config.watches})
 
     def __call__(self, store: Store, source: SourceConfig, report: RunReport) -> None:
-        if report.baseline or report.failed or not self.watches:
+        if report.baseline or report.failed:
             return
-        matched = [
-            payload
-            for article in [*report.new, *report.changed]
-            for payload in self._matches(store, source, article, report.bodies.get(article.url))
-        ]
+        new = report.new
+        if self._is_flood(report):
+            hold(store, self.config, source.name, report)
+            new = []
+        report.alerts += self.alert(store, source, report.run_id, [*new, *report.changed], report.bodies)
+
+    def alert(
+        self, store: Store, source: SourceConfig, run_id: int | str | None, articles: list[NewArticle],
+        bodies: dict[str, str],
+    ) -> int:
+        """Match ``articles`` and queue an alert per newly matched (article, watch); how many.
+
+        ``run_id`` names the batch (a digest is one message per batch and notifier).
+        """
+        if not self.watches:
+            return 0
+        matched = [p for a in articles for p in self._matches(store, source, a, bodies.get(a.url))]
         if self.config.alerts.digest:
-            report.alerts += self._queue_digests(store, source, report, matched)
-        else:
-            report.alerts += sum(self._queue_one(store, payload) for payload in matched)
+            return self._queue_digests(store, source, run_id, matched)
+        return sum(self._queue_one(store, payload) for payload in matched)
+
+    def _is_flood(self, report: RunReport) -> bool:
+        alerts = self.config.alerts
+        return len(report.new) >= alerts.flood_min and len(report.new) > alerts.flood_share * report.items
 
     def _matches(self, store: Store, source: SourceConfig, article: NewArticle, body: str | None) -> list[dict]:
         fields = {"title": article.title, "summary": article.summary, "body": body or ""}
@@ -62,7 +77,9 @@ class ArticleAlerts:
         key = f"article:{payload['article_id']}:{payload['watch']}"
         return enqueue(store, key, "article", payload, notifiers, utcnow())
 
-    def _queue_digests(self, store: Store, source: SourceConfig, report: RunReport, matched: list[dict]) -> int:
+    def _queue_digests(
+        self, store: Store, source: SourceConfig, run_id: int | str | None, matched: list[dict]
+    ) -> int:
         per_notifier: dict[str, list[dict]] = defaultdict(list)
         for payload in matched:
             for notifier in routed(self.config, tuple(payload["notify"])):
@@ -70,8 +87,42 @@ class ArticleAlerts:
         for notifier, items in per_notifier.items():
             digest = {"kind": "digest", "source": source.name, "title": f"{len(items)} new on {source.name}",
                       "items": items}
-            enqueue(store, f"digest:{report.run_id}:{notifier}", "digest", digest, [notifier], utcnow())
+            enqueue(store, f"digest:{run_id}:{notifier}", "digest", digest, [notifier], utcnow())
         return len(matched)
+
+
+def hold(store: Store, config: Config, source: str, report: RunReport) -> None:
+    """Keep a flood of new articles from alerting one by one; tell the operator once."""
+    now = utcnow()
+    for article in report.new:
+        store.execute(
+            "INSERT INTO held (article_id, source, run_id, held_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [article.article_id, source, report.run_id, iso(now)],
+        )
+    sample = "; ".join(a.title for a in report.new[:3])
+    text = (f"{len(report.new)} of {report.items} items are new at once, which looks like a changed site "
+            f"rather than news (sample: {sample}). They are stored but not alerted. To alert them, run: "
+            f"newswatch once --accept-flood {source}")
+    payload = {"kind": "operator", "source": source, "title": f"source {source}: {len(report.new)} new at once, held",
+               "text": text}
+    enqueue(store, f"flood:{source}:{report.run_id}", "operator", payload, routed(config, config.alerts.operator), now)
+    report.notes.append(f"flood held back: {len(report.new)} new of {report.items}")
+
+
+def release_held(store: Store, source: str) -> list[NewArticle]:
+    """The articles held back for ``source``, removed from the hold (call inside a transaction)."""
+    rows = store.query(
+        "DELETE FROM held WHERE source = ? RETURNING article_id", [source]
+    )
+    ids = [r["article_id"] for r in rows]
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    articles = store.query(
+        f"SELECT id, url, title, summary, published_at FROM articles WHERE id IN ({marks}) ORDER BY id", ids
+    )
+    return [NewArticle(a["id"], a["url"], a["title"], a["summary"], parse_iso(a["published_at"]), source)
+            for a in articles]
 
 
 def _record_match(store: Store, article: NewArticle, watch: str, hits: list[Hit]) -> bool:

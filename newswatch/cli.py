@@ -147,10 +147,14 @@ def _print_preview(document: dict[str, Any]) -> None:
 @main.command()
 @config_option
 @click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this source (repeatable).")
+@click.option("--accept-flood", "floods", multiple=True, metavar="NAME",
+              help="Alert the articles held back as a flood on this source (repeatable).")
 @user_errors
-def once(config_path: Path | None, sources: tuple[str, ...]) -> None:
+def once(config_path: Path | None, sources: tuple[str, ...], floods: tuple[str, ...]) -> None:
     """One full pass: crawl, store, diff, match, notify, deliver pending alerts."""
     config = load(config_path, notifiers=True)
+    for name in floods:
+        click.echo(release_flood(config, name))
     reports, delivery = run_once(config, sources)
     rows = [
         {"source": r.source, "outcome": r.outcome, "items": r.items, "new": len(r.new),
@@ -165,11 +169,29 @@ def once(config_path: Path | None, sources: tuple[str, ...]) -> None:
     sys.exit(EXIT_FAILED if any(r.failed for r in reports) else EXIT_OK)
 
 
+def release_flood(config: Config, name: str) -> str:
+    """Match and alert the articles held back on source ``name``; a line saying what happened."""
+    from newswatch.alerts import ArticleAlerts, release_held
+    from newswatch.errors import UnknownSourceError
+    from newswatch.store import Store, iso, utcnow
+
+    try:
+        source = config.source(name)
+    except KeyError:
+        raise UnknownSourceError(name, [s.name for s in config.sources]) from None
+    store = Store(config.storage.path)
+    with store.transaction():
+        held = release_held(store, name)
+        alerts = ArticleAlerts(config).alert(store, source, f"release-{iso(utcnow())}", held, {})
+    store.close()
+    return f"{name}: released {len(held)} held articles, {alerts} alerts"
+
+
 def build_pipeline(config: Config, store: Store, service: CrawlService) -> Pipeline:
     """The pipeline with the real crawler and every hook (alerts)."""
     from newswatch.alerts import ArticleAlerts
-    from newswatch.pipeline import Pipeline
     from newswatch.health import SourceHealth
+    from newswatch.pipeline import Pipeline
     from newswatch.tickers import TickerAlerts
 
     hooks = [ArticleAlerts(config), TickerAlerts(config), SourceHealth(config)]
@@ -349,8 +371,6 @@ def init(config_path: Path | None, path: Path | None) -> None:
 @user_errors
 def add(config_path: Path | None, url: str, name: str | None, yes: bool, dry_run: bool) -> None:
     """Find URL's feed, or propose CSS selectors for its article list; show what they extract; append the source."""
-    from crawler.probe import SourceFinder
-    from crawler.runner import run_in_reactor
     from newswatch import configedit
 
     url, path = configedit.check_url(url), config_path or default_config_path()
@@ -359,13 +379,16 @@ def add(config_path: Path | None, url: str, name: str | None, yes: bool, dry_run
     config = load(path) if path.exists() else Config()
     taken = [s.name for s in config.sources]
     name = configedit.check_name(name, taken) if name else configedit.default_name(url, taken)
+    from crawler.probe import SourceFinder  # Scrapy: only once there is something to fetch
+    from crawler.runner import run_in_reactor
+
     found = run_in_reactor(lambda: SourceFinder(config.crawler).find(url))
     if found.kind is None:
         click.echo("\n".join([found.error] if found.error else found.explanation()), err=True)
         sys.exit(EXIT_FAILED)
     click.echo(found.headline() + "\n")
     emit_table(found.rows(10), found.columns())
-    click.echo(("…\n" if len(found.articles) > 10 else "") + found.summary())
+    click.echo((f"… and {len(found.articles) - 10} more\n" if len(found.articles) > 10 else "") + found.summary())
     fragment = configedit.source_toml(name, found.url, found.kind, found.select(), found.notes(name))
     if dry_run:
         click.echo(f"\n--dry-run: would append to {path}:\n\n{fragment}", nl=False)

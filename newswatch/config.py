@@ -29,7 +29,7 @@ from pydantic import (
 from newswatch import defaults
 from newswatch.config_errors import describe_errors
 from newswatch.errors import ConfigError
-from newswatch.units import Threshold, parse_duration, parse_size, parse_threshold
+from newswatch.units import Threshold, parse_duration, parse_size, parse_threshold, shown
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 Size = Annotated[int, BeforeValidator(parse_size)]
@@ -42,14 +42,14 @@ _CRON_FIELD = re.compile(r"^[0-9A-Za-z*/,?#LW-]+$")
 
 def _http_url(value: str) -> str:
     if not re.match(r"^https?://[^/\s]+", value, re.IGNORECASE):
-        raise ValueError(f"{value!r} is not an http(s) URL")
+        raise ValueError(f"{shown(value)} is not an http(s) URL")
     return value
 
 
 def _cron(value: str) -> str:
     fields = value.split()
     if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
-        raise ValueError(f"{value!r} is not a cron expression (five fields: minute hour day month weekday)")
+        raise ValueError(f"{shown(value)} is not a cron expression (five fields: minute hour day month weekday)")
     return value
 
 
@@ -89,6 +89,8 @@ class AlertsConfig(_Section):
     attempts: int = Field(defaults.DELIVERY_ATTEMPTS, ge=1, le=10)
     failure_threshold: int = Field(defaults.FAILURE_THRESHOLD, ge=1)
     operator: tuple[Name, ...] = ()
+    flood_share: float = Field(defaults.FLOOD_SHARE, gt=0, le=1)
+    flood_min: int = Field(defaults.FLOOD_MIN, ge=1)
 
 
 class SelectConfig(_Section):

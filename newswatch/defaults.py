@@ -29,6 +29,8 @@ DELIVERY_MAX_AGE = "2d"
 DELIVERY_ATTEMPTS = 3
 DELIVERY_PASS_BUDGET = "60s"
 FAILURE_THRESHOLD = 3
+FLOOD_SHARE = 0.8  # more than this share of a page's items new at once is held back as suspicious
+FLOOD_MIN = 5  # ... when at least this many are new
 
 SOURCE_PAGES = 1
 SOURCE_TYPES = ("html", "feed")

@@ -111,4 +111,14 @@ MIGRATIONS: tuple[str, ...] = (
     );
     ALTER TABLE sources ADD COLUMN ticker_skipped INTEGER NOT NULL DEFAULT 0;
     """,
+    # 3: new articles held back from alerting because too many arrived at once.
+    """
+    CREATE TABLE held (
+        article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        source TEXT NOT NULL,
+        run_id INTEGER,
+        held_at TEXT NOT NULL,
+        PRIMARY KEY (article_id, source)
+    );
+    """,
 )

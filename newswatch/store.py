@@ -34,6 +34,11 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat() if moment else None
 
 
+def parse_iso(text: str | None) -> datetime | None:
+    """A stored timestamp back as a datetime."""
+    return datetime.fromisoformat(text) if text else None
+
+
 class Store:
     """One connection to the newswatch database, migrated on open."""
 
