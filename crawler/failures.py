@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as net
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 _NETWORK = {
+    # Scrapy >= 2.17 wraps the Twisted errors below in its own exceptions.
+    DownloadTimeoutError: "timed out",
+    DownloadConnectionRefusedError: "connection refused",
+    CannotResolveHostError: "DNS lookup failed",
+    ResponseDataLossError: "incomplete response",
     net.DNSLookupError: "DNS lookup failed",
     net.ConnectionRefusedError: "connection refused",
     net.TCPTimedOutError: "connection timed out",

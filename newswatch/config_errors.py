@@ -67,8 +67,15 @@ def _message(error: dict[str, Any], loc: tuple[str | int, ...], raw: dict[str, A
     if kind in _TYPE_WORDS:
         return f"expected {_TYPE_WORDS[kind]}, got {_show(value)}"
     if kind == "value_error":
-        return str(error["ctx"]["error"])
+        return _as_written(str(error["ctx"]["error"]), error.get("input"), value)
     return f"{_show(value)}: {error['msg']}"
+
+
+def _as_written(message: str, given: Any, written: Any) -> str:
+    """A validator's message about the substituted value, showing the value as written (``${VAR}``, no secret)."""
+    if isinstance(given, str) and isinstance(written, str) and given and given != written:
+        return message.replace(given, written)
+    return message
 
 
 def _show(value: Any) -> str:

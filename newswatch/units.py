@@ -13,13 +13,22 @@ _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IG
 _SIZE_FACTOR = {"b": 1, "kb": 1000, "kib": 1024, "mb": 10**6, "mib": 2**20, "gb": 10**9, "gib": 2**30}
 
 
+def shown(value: object) -> str:
+    """A config value as the user wrote it in TOML, for error messages: ``"fifteen"``, ``15``, ``true``."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def parse_duration(value: object) -> timedelta:
     """``"30s"``, ``"15m"``, ``"1h30m"``, ``"1d"`` → timedelta; anything else is a ValueError."""
     if isinstance(value, timedelta):
         return value
     text = str(value).strip() if isinstance(value, str) else None
     if not text or _DURATION_PART.sub("", text).strip():
-        raise ValueError(f"{value!r} is not a duration (use a number with a unit: 30s, 15m, 1h, 1d)")
+        raise ValueError(f"{shown(value)} is not a duration (use a number with a unit: 30s, 15m, 1h, 1d)")
     seconds = sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in _DURATION_PART.findall(text))
     return timedelta(seconds=seconds)
 
@@ -39,7 +48,7 @@ def parse_size(value: object) -> int:
         return value
     match = _SIZE.match(value) if isinstance(value, str) else None
     if not match:
-        raise ValueError(f"{value!r} is not a size (use e.g. 10MB, 512KiB)")
+        raise ValueError(f"{shown(value)} is not a size (use e.g. 10MB, 512KiB)")
     return int(float(match[1]) * _SIZE_FACTOR[(match[2] or "b").lower()])
 
 
@@ -72,5 +81,5 @@ def parse_threshold(value: object) -> Threshold:
     except InvalidOperation:
         amount = Decimal(-1)
     if isinstance(value, bool) or not amount.is_finite() or amount <= 0:
-        raise ValueError(f"{value!r} is not a threshold (use a percent like \"0.5%\" or an amount like \"0.001\")")
+        raise ValueError(f"{shown(value)} is not a threshold (use a percent like \"0.5%\" or an amount like \"0.001\")")
     return Threshold(amount, percent)
