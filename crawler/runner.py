@@ -53,6 +53,24 @@ def run_in_reactor(main: Callable[[], Awaitable[T]]) -> T:
     return outcome["value"]
 
 
+def _reraise_cancellation() -> None:
+    """Scrapy's engine swallows the cancellation of a crawl at shutdown; pass it on."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
+def _dropped_reason(stats: dict[str, Any], url: str) -> str:
+    """Why a crawl ended without any response, read from Scrapy's stats."""
+    if stats.get("robotstxt/forbidden"):
+        return f"forbidden by robots.txt: {url}"
+    if stats.get("offsite/filtered"):
+        return f"redirected off the source's site (add the host to allow_hosts to follow): {url}"
+    if stats.get("dupefilter/filtered"):
+        return f"redirect loop: {url}"
+    return f"no response from {url} (too many redirects or a dropped request)"
+
+
 class CrawlService:
     """Fetches sources with Scrapy; ``fetch`` is the core pipeline's ``Fetch``."""
 
@@ -64,15 +82,17 @@ class CrawlService:
         result = CrawlResult(source.name, started=utcnow())
         crawler = self.runner.create_crawler(source.type)
         await self.runner.crawl(crawler, source=source, state=state, result=result)
+        _reraise_cancellation()
         result.finished = utcnow()
         if result.pages == 0 and result.status != "failed":
-            result.fail(f"no response from {source.url}")
+            result.fail(_dropped_reason(crawler.stats.get_stats() if crawler.stats else {}, source.url))
         return result
 
     async def fetch_bodies(self, source: SourceConfig, links: list[str]) -> dict[str, str]:
         """Main text of each article page in ``links`` (pages that fail are left out)."""
         texts: dict[str, str] = {}
         await self.runner.crawl(self.runner.create_crawler("article"), links=links, texts=texts)
+        _reraise_cancellation()
         return texts
 
     async def stop(self) -> None:

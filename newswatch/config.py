@@ -22,6 +22,8 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    StrictBool,
+    StrictInt,
     ValidationError,
     model_validator,
 )
@@ -31,7 +33,15 @@ from newswatch.config_errors import describe_errors
 from newswatch.errors import ConfigError
 from newswatch.units import Threshold, parse_duration, parse_size, parse_threshold, shown
 
+
+def _positive(value: timedelta) -> timedelta:
+    if value <= timedelta(0):
+        raise ValueError("must be longer than zero (use e.g. 30s, 15m)")
+    return value
+
+
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+PositiveDuration = Annotated[timedelta, BeforeValidator(parse_duration), AfterValidator(_positive)]
 Size = Annotated[int, BeforeValidator(parse_size)]
 ThresholdValue = Annotated[Threshold, BeforeValidator(parse_threshold)]
 Name = Annotated[str, Field(pattern=r"^[a-z0-9_-]+$", min_length=1, max_length=64)]
@@ -66,31 +76,31 @@ class StorageConfig(_Section):
 
 
 class SchedulerConfig(_Section):
-    interval: Duration = parse_duration(defaults.SCHEDULER_INTERVAL)
+    interval: PositiveDuration = parse_duration(defaults.SCHEDULER_INTERVAL)
     jitter: Duration = parse_duration(defaults.SCHEDULER_JITTER)
-    grace: Duration = parse_duration(defaults.SCHEDULER_GRACE)
-    delivery_interval: Duration = parse_duration(defaults.DELIVERY_INTERVAL)
+    grace: PositiveDuration = parse_duration(defaults.SCHEDULER_GRACE)
+    delivery_interval: PositiveDuration = parse_duration(defaults.DELIVERY_INTERVAL)
 
 
 class CrawlerConfig(_Section):
     user_agent: str = Field(defaults.USER_AGENT, min_length=1)
-    obey_robots_txt: bool = defaults.OBEY_ROBOTS_TXT
-    timeout: Duration = parse_duration(defaults.CRAWL_TIMEOUT)
-    retries: int = Field(defaults.CRAWL_RETRIES, ge=0, le=10)
-    concurrency: int = Field(defaults.CRAWL_CONCURRENCY, ge=1, le=64)
-    per_domain: int = Field(defaults.CRAWL_PER_DOMAIN, ge=1, le=16)
+    obey_robots_txt: StrictBool = defaults.OBEY_ROBOTS_TXT
+    timeout: PositiveDuration = parse_duration(defaults.CRAWL_TIMEOUT)
+    retries: StrictInt = Field(defaults.CRAWL_RETRIES, ge=0, le=10)
+    concurrency: StrictInt = Field(defaults.CRAWL_CONCURRENCY, ge=1, le=64)
+    per_domain: StrictInt = Field(defaults.CRAWL_PER_DOMAIN, ge=1, le=16)
     max_size: Size = parse_size(defaults.CRAWL_MAX_SIZE)
 
 
 class AlertsConfig(_Section):
     first_run: Literal["baseline", "alert"] = defaults.FIRST_RUN
-    digest: bool = defaults.DIGEST
-    max_age: Duration = parse_duration(defaults.DELIVERY_MAX_AGE)
-    attempts: int = Field(defaults.DELIVERY_ATTEMPTS, ge=1, le=10)
-    failure_threshold: int = Field(defaults.FAILURE_THRESHOLD, ge=1)
+    digest: StrictBool = defaults.DIGEST
+    max_age: PositiveDuration = parse_duration(defaults.DELIVERY_MAX_AGE)
+    attempts: StrictInt = Field(defaults.DELIVERY_ATTEMPTS, ge=1, le=10)
+    failure_threshold: StrictInt = Field(defaults.FAILURE_THRESHOLD, ge=1)
     operator: tuple[Name, ...] = ()
     flood_share: float = Field(defaults.FLOOD_SHARE, gt=0, le=1)
-    flood_min: int = Field(defaults.FLOOD_MIN, ge=1)
+    flood_min: StrictInt = Field(defaults.FLOOD_MIN, ge=1)
 
 
 class SelectConfig(_Section):
@@ -107,10 +117,11 @@ class SourceConfig(_Section):
     name: Name
     url: HttpUrl
     type: Literal[defaults.SOURCE_TYPES] = "html"  # type: ignore[valid-type]
-    interval: Duration | None = None
+    interval: PositiveDuration | None = None
     cron: Cron | None = None
-    pages: int = Field(defaults.SOURCE_PAGES, ge=1, le=50)
-    full_text: bool = False
+    pages: StrictInt = Field(defaults.SOURCE_PAGES, ge=1, le=50)
+    full_text: StrictBool = False
+    allow_hosts: tuple[str, ...] = ()
     select: SelectConfig = SelectConfig()
 
     @model_validator(mode="after")

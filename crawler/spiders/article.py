@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import scrapy
-import trafilatura
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
@@ -27,6 +26,8 @@ class ArticleSpider(scrapy.Spider):
     def parse(self, response: Response, link: str) -> None:
         if not hasattr(response, "text"):
             return
+        import trafilatura  # heavy, and only full_text sources need it
+
         text = trafilatura.extract(response.text, url=response.url, include_comments=False, include_tables=False)
         if text:
             self.texts[link] = text

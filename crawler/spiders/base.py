@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Request, Response
@@ -28,6 +29,9 @@ class ListingSpider(scrapy.Spider):
     def __init__(self, source: SourceConfig, state: SourceState, result: CrawlResult, **kwargs: Any) -> None:
         super().__init__(name=self.name, **kwargs)
         self.source, self.state, self.result = source, state, result
+        # Redirects and next pages stay on the source's site (and its subdomains) or allowed hosts.
+        site = (urlsplit(source.url).hostname or "").removeprefix("www.")
+        self.allowed_domains = [site, *source.allow_hosts]
 
     async def start(self) -> AsyncIterator[Request]:
         yield self.page_request(self.source.url, 1, self._conditional_headers())
@@ -36,7 +40,7 @@ class ListingSpider(scrapy.Spider):
         """A request for listing page number ``page``."""
         return Request(
             url, callback=self.parse_page, errback=self.on_error, headers=headers or {},
-            meta={"handle_httpstatus_list": [304], "page": page}, dont_filter=page == 1,
+            meta={"handle_httpstatus_list": [304], "page": page},
         )
 
     def _conditional_headers(self) -> dict[str, str]:
@@ -54,7 +58,11 @@ class ListingSpider(scrapy.Spider):
         if page == 1 and self._unchanged(response):
             self.result.status = "unchanged"
             return
-        yield from self.extract(response)
+        try:
+            yield from self.extract(response)
+        except Exception as exc:  # a page we cannot read fails this source, not the crawl
+            self.result.fail(f"cannot read {response.url}: {type(exc).__name__}: {exc}")
+            return
         if page < self.source.pages:
             next_url = self.next_page(response)
             if next_url:

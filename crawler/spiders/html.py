@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from parsel import Selector
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from crawler.items import TickerText
 from crawler.spiders.base import ListingSpider
@@ -20,7 +20,7 @@ class HtmlSpider(ListingSpider):
     name = "html"
 
     def extract(self, response: Response) -> Iterator[Any]:
-        if not hasattr(response, "css"):
+        if not isinstance(response, TextResponse):
             self.result.fail(f"not an HTML page ({_content_type(response)}): {response.url}")
             return
         select = self.source.select

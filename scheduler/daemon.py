@@ -1,0 +1,282 @@
+"""The daemon behind ``newswatch run``: every source on its own schedule, on one event loop.
+
+One process, one asyncio loop driven by Twisted's asyncio reactor
+(``crawler.runner.run_in_reactor``): Scrapy crawls, APScheduler's
+``AsyncIOScheduler`` and the jobs below all share it. Every job is ``async
+def``, so APScheduler runs it on the loop and never in a thread: the store's
+single SQLite connection is only ever used from the loop.
+
+Jobs: one per source (``source:NAME``) that runs ``pipeline.run_source`` and
+nothing else; ``deliver``, a delivery pass every ``scheduler.delivery_interval``
+(and right after any run that produced alerts); ``heartbeat`` for
+``status --check``; ``config-watch``, which puts a valid edit of the config
+file in force (SIGHUP does the same at once).
+
+Shutdown (SIGTERM/SIGINT): no new runs start; work in flight gets
+``scheduler.grace`` to finish, then is cancelled (the pipeline records the run
+as ``cancelled``); a second signal cancels at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from crawler.runner import CrawlService, run_in_reactor
+from newswatch.config import Config, SourceConfig
+from newswatch.diff import RunReport
+from newswatch.pipeline import Pipeline
+from newswatch.store import Store, utcnow
+from notifiers.delivery import Deliverer
+from scheduler.heartbeat import heartbeat_path, heartbeat_tick, remove_heartbeat, write_heartbeat
+from scheduler.inflight import InFlight
+from scheduler.reload import ConfigWatch, JobPlan, TriggerKey, plan_jobs, trigger_keys
+from scheduler.triggers import source_trigger
+
+log = logging.getLogger(__name__)
+
+BuildPipeline = Callable[[Config, Store, CrawlService], Pipeline]
+"""Builds the pipeline (watches, notifiers, hooks) for a config: the CLI's wiring."""
+
+CONFIG_POLL_SECONDS = 2.0
+CANCEL_WAIT_SECONDS = 5.0
+# A late run still runs, once (coalesce), however late: a poller should catch
+# up after a suspend, never drop the run. Overlapping runs of a source are skipped.
+JOB_DEFAULTS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def serve(config: Config, watch: ConfigWatch, build: BuildPipeline) -> int:
+    """Run the daemon until SIGTERM/SIGINT; the exit status (0 after a clean shutdown)."""
+
+    async def main() -> int:
+        return await Daemon(config, watch, build).serve()
+
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not two INFO lines per job run
+    return run_in_reactor(main)
+
+
+def _job_id(source: str) -> str:
+    return f"source:{source}"
+
+
+class Daemon:
+    """The scheduler, its jobs and what they share; call :meth:`serve` on the running loop."""
+
+    def __init__(self, config: Config, watch: ConfigWatch, build: BuildPipeline) -> None:
+        self.watch, self.build = watch, build
+        self.store = Store(config.storage.path)
+        self.scheduler = AsyncIOScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
+        self.started = utcnow()
+        self.beat = heartbeat_path(config.storage.path)
+        self.inflight = InFlight()
+        self.stopping, self.hurry = asyncio.Event(), asyncio.Event()
+        self.triggers: dict[str, TriggerKey] = {}
+        self.services: list[CrawlService] = []
+        self.delivering = self.deliver_again = False
+        self._wire(config, None)
+
+    # -- lifecycle ---------------------------------------------------------
+
+    async def serve(self) -> int:
+        """Schedule everything, run until a stop signal, shut down gracefully; 0."""
+        loop = asyncio.get_running_loop()
+        self._install_signals(loop)
+        try:
+            self.scheduler.start()
+            self._add_service_jobs()
+            self._sync_sources()
+            log.info("daemon started: %s; database %s", self._summary(), self.config.storage.path)
+            await self.stopping.wait()
+            await self._shutdown()
+        finally:
+            for sig in (*STOP_SIGNALS, signal.SIGHUP):
+                loop.remove_signal_handler(sig)
+            self.store.close()
+        log.info("daemon stopped")
+        return 0
+
+    def _install_signals(self, loop: asyncio.AbstractEventLoop) -> None:
+        for sig in STOP_SIGNALS:
+            loop.add_signal_handler(sig, self._on_stop, sig)
+        loop.add_signal_handler(signal.SIGHUP, self._on_hup)
+
+    def _on_stop(self, sig: int) -> None:
+        name = signal.Signals(sig).name
+        if self.stopping.is_set():
+            log.warning("%s again: cancelling work in flight now", name)
+            self.hurry.set()
+            return
+        log.info("%s: starting no new runs; work in flight may finish within %ss (send it again to cancel now)",
+                 name, self.config.scheduler.grace.total_seconds())
+        self.stopping.set()
+
+    def _on_hup(self) -> None:
+        config = self.watch.force()
+        if config is not None:
+            self._reload(config)
+
+    async def _shutdown(self) -> None:
+        self.scheduler.pause()
+        await self.inflight.drain(self.config.scheduler.grace.total_seconds(), self.hurry, CANCEL_WAIT_SECONDS)
+        for service in self.services:
+            await self._stop_crawls(service)
+        self.scheduler.shutdown(wait=False)
+        self._publish_next_runs(clear=True)
+        remove_heartbeat(self.beat)
+
+    async def _stop_crawls(self, service: CrawlService) -> None:
+        """Close crawls a cancelled run left behind, so the process ends with no half-open engine."""
+        try:
+            await asyncio.wait_for(service.stop(), CANCEL_WAIT_SECONDS)
+        except Exception as exc:  # shutting down: report and go on
+            log.warning("stopping crawls: %s: %s", type(exc).__name__, exc)
+
+    # -- configuration -----------------------------------------------------
+
+    def _wire(self, config: Config, previous: Config | None) -> None:
+        """(Re)build what follows from the config: crawl service, concurrency limit, pipeline, deliverer."""
+        if previous is None or config.crawler != previous.crawler:
+            self.services = [s for s in self.services if s.runner.crawlers]  # keep only those still crawling
+            self.services.append(CrawlService(config.crawler))
+        if previous is None or config.crawler.concurrency != previous.crawler.concurrency:
+            self.limit = asyncio.Semaphore(config.crawler.concurrency)
+        self.config = config
+        self.pipeline = self.build(config, self.store, self.services[-1])
+        self.deliverer = Deliverer(config, self.store)
+
+    def _reload(self, config: Config) -> None:
+        """Put a new valid config in force: rewire, then add, remove and reschedule jobs in place."""
+        if self.stopping.is_set():
+            return
+        previous = self.config
+        if config.storage.path != previous.storage.path:
+            log.warning("storage.path changed to %s: restart newswatch to use it; staying on %s",
+                        config.storage.path, previous.storage.path)
+            config = config.model_copy(update={"storage": previous.storage})
+        self._wire(config, previous)
+        if config.scheduler.delivery_interval != previous.scheduler.delivery_interval:
+            self._reschedule_service_jobs()
+        plan = self._sync_sources()
+        log.info("config in force: %s; %s", self._summary(), plan)
+
+    def _summary(self) -> str:
+        """What is configured, naming notifiers but never showing their URLs."""
+        c = self.config
+        notifiers = ", ".join(n.name for n in c.notifiers) or "none"
+        return f"{len(c.sources)} sources, {len(c.watches)} watches, notifiers: {notifiers}"
+
+    # -- jobs --------------------------------------------------------------
+
+    def _add_service_jobs(self) -> None:
+        now = datetime.now(UTC)
+        self.scheduler.add_job(self._deliver, "interval", id="deliver", name="delivery", next_run_time=now,
+                               seconds=self.config.scheduler.delivery_interval.total_seconds())
+        self.scheduler.add_job(self._heartbeat, "interval", id="heartbeat", name="heartbeat", next_run_time=now,
+                               seconds=self._tick())
+        self.scheduler.add_job(self._poll_config, "interval", id="config-watch", name="config watch",
+                               seconds=CONFIG_POLL_SECONDS)
+
+    def _reschedule_service_jobs(self) -> None:
+        self.scheduler.reschedule_job("deliver", trigger="interval",
+                                      seconds=self.config.scheduler.delivery_interval.total_seconds())
+        self.scheduler.reschedule_job("heartbeat", trigger="interval", seconds=self._tick())
+
+    def _tick(self) -> float:
+        return heartbeat_tick(self.config.scheduler.delivery_interval).total_seconds()
+
+    def _sync_sources(self) -> JobPlan:
+        """Make the source jobs follow the config: new ones run now, changed schedules are replaced."""
+        wanted = trigger_keys(self.config)
+        plan = plan_jobs(self.triggers, wanted)
+        for name in plan.removed:
+            self.scheduler.remove_job(_job_id(name))
+            self.store.set_next_run(name, None)
+        for name in plan.rescheduled:
+            self.scheduler.reschedule_job(_job_id(name), trigger=source_trigger(self.config, self.config.source(name)))
+        for name in plan.added:
+            self.scheduler.add_job(self._run_source, source_trigger(self.config, self.config.source(name)),
+                                   args=[name], id=_job_id(name), name=f"source {name}",
+                                   next_run_time=datetime.now(UTC))
+        self.triggers = wanted
+        self._publish_next_runs()
+        return plan
+
+    def _publish_next_runs(self, clear: bool = False) -> None:
+        """Write each source's next run (None once stopped) where ``newswatch status`` reads it."""
+        with self.store.transaction():
+            for source in self.config.sources:
+                self.store.ensure_source(source.name, source.url, source.type)
+                self.store.set_next_run(source.name, None if clear else self._next_run(source.name))
+
+    def _next_run(self, name: str) -> datetime | None:
+        job = self.scheduler.get_job(_job_id(name))
+        return job.next_run_time if job else None
+
+    async def _run_source(self, name: str) -> None:
+        """The job of one source: one run within the concurrency limit, then its next run, then delivery."""
+        with self.inflight.tracked():
+            try:
+                report = await self._bounded_run(name)
+            except asyncio.CancelledError:  # recorded as cancelled by the pipeline if it had started
+                log.info("source %s: cancelled at shutdown", name)
+                return
+            if report is None:
+                return
+            self.store.set_next_run(name, self._next_run(name))
+            if report.alerts:
+                self.inflight.spawn(self._deliver())
+
+    async def _bounded_run(self, name: str) -> RunReport | None:
+        async with self.limit:
+            source = self._source(name)
+            if source is None or self.stopping.is_set():
+                return None
+            return await self.pipeline.run_source(source)
+
+    def _source(self, name: str) -> SourceConfig | None:
+        return next((s for s in self.config.sources if s.name == name), None)
+
+    async def _deliver(self) -> None:
+        """A delivery pass; asked for during one, it makes that pass run once more rather than overlap."""
+        self.deliver_again = True
+        if self.delivering:
+            return
+        self.delivering = True
+        with self.inflight.tracked():
+            try:
+                while self.deliver_again:
+                    self.deliver_again = False
+                    await self._deliver_once()
+            finally:
+                self.delivering = False
+
+    async def _deliver_once(self) -> None:
+        try:
+            report = await self.deliverer.deliver_pending(due_only=True)
+        except asyncio.CancelledError:
+            self.deliver_again = False
+            log.info("delivery cancelled at shutdown; what was not sent stays pending")
+            return
+        except Exception:  # the outbox keeps everything; the next pass retries
+            log.exception("delivery pass failed; pending alerts stay pending")
+            return
+        if report.delivered or report.failed or report.expired:
+            log.info("delivery: %d sent, %d failed (will retry), %d given up",
+                     len(report.delivered), len(report.failed), len(report.expired))
+
+    async def _heartbeat(self) -> None:
+        try:
+            write_heartbeat(self.beat, heartbeat_tick(self.config.scheduler.delivery_interval), self.started)
+        except OSError as exc:
+            log.warning("cannot write the heartbeat %s: %s", self.beat, exc)
+
+    async def _poll_config(self) -> None:
+        config = self.watch.poll()
+        if config is not None:
+            self._reload(config)
