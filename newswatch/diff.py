@@ -145,14 +145,19 @@ def _store_article(
 
 
 def _refresh_article(store: Store, source: str, url: str, a: ListedArticle, now: datetime, report: RunReport) -> int:
-    row = store.query("SELECT id, title, summary FROM articles WHERE url = ?", [url])[0]
-    changed = (a.title and a.title != row["title"]) or (a.summary and a.summary != row["summary"])
+    """Mark a known article seen; its first source may update its title and summary (then it is re-matched).
+
+    Only the first source edits the text, so two sources spelling a title differently never flip it.
+    """
+    row = store.query("SELECT id, title, summary, source FROM articles WHERE url = ?", [url])[0]
+    mine = row["source"] == source
+    title = a.title if mine and a.title else row["title"]
+    summary = a.summary if mine and a.summary else row["summary"]
     store.execute(
         "UPDATE articles SET last_seen_at = ?, title = ?, summary = ?, published_at = coalesce(published_at, ?) "
         "WHERE id = ?",
-        [iso(now), a.title or row["title"], a.summary or row["summary"], iso(a.published), row["id"]],
+        [iso(now), title, summary, iso(a.published), row["id"]],
     )
-    if changed:
-        summary = a.summary or row["summary"]
-        report.changed.append(NewArticle(row["id"], url, a.title or row["title"], summary, a.published, source))
+    if (title, summary) != (row["title"], row["summary"]):
+        report.changed.append(NewArticle(row["id"], url, title, summary, a.published, source))
     return int(row["id"])

@@ -112,6 +112,15 @@ def test_a_changed_title_is_reported_as_changed_not_new(store: Store) -> None:
     assert store.query("SELECT title FROM articles")[0]["title"] == "Corrected headline"
 
 
+def test_two_sources_spelling_a_title_differently_do_not_flip_it(store: Store) -> None:
+    crawl(store, LISTING, ok(LISTING, art(1, "Headline on the page")))
+    crawl(store, FEED, ok(FEED, art(1, "Headline in the feed")))
+    for _ in range(2):
+        assert crawl(store, LISTING, ok(LISTING, art(1, "Headline on the page"))).changed == []
+        assert crawl(store, FEED, ok(FEED, art(1, "Headline in the feed"))).changed == []
+    assert store.query("SELECT title FROM articles")[0]["title"] == "Headline on the page"
+
+
 def test_an_unchanged_article_is_neither_new_nor_changed_but_its_last_seen_moves(store: Store) -> None:
     crawl(store, LISTING, ok(LISTING, art(1)))
     later = T0 + timedelta(hours=1)
