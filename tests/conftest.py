@@ -19,6 +19,7 @@ if str(TESTS) not in sys.path:
 
 from support.cli import newswatch, write_config  # noqa: E402  (re-exported: the helpers of this suite)
 from support.server import FixtureSite  # noqa: E402
+from support.sinks import HttpSink  # noqa: E402
 
 __all__ = ["newswatch", "write_config"]
 
@@ -41,3 +42,11 @@ def prefix() -> str:
 def workdir(tmp_path: Path) -> Path:
     """The directory a test's config, database and subprocess cwd live in."""
     return tmp_path
+
+
+@pytest.fixture
+def hook() -> Iterator[HttpSink]:
+    """A local webhook sink for ``json://127.0.0.1:PORT/`` notifiers."""
+    sink = HttpSink()
+    yield sink
+    sink.close()

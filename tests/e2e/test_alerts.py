@@ -6,25 +6,16 @@ import json
 import socket
 import sqlite3
 import subprocess
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import pytest
 from support.cli import newswatch, write_config
 from support.pages import Item, listing, rss
 from support.server import FixtureSite
 from support.sinks import HttpSink, SmtpSink
 
 TRAFFICKING_TITLE = "Kazakhstan Reports 134 Human Trafficking Cases in First Half of 2025"
-
-
-@pytest.fixture
-def hook() -> Iterator[HttpSink]:
-    sink = HttpSink()
-    yield sink
-    sink.close()
 
 
 def free_port() -> int:

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from support.cli import newswatch, write_config
 from support.pages import Item, listing
 from support.server import FixtureSite
 from support.sinks import HttpSink
-
-
-@pytest.fixture
-def hook() -> Iterator[HttpSink]:
-    sink = HttpSink()
-    yield sink
-    sink.close()
 
 
 def setup(site: FixtureSite, prefix: str, workdir: Path, hook: HttpSink) -> None:

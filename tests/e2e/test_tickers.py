@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from support.cli import newswatch, write_config
 from support.pages import Item, listing
 from support.server import FixtureSite
@@ -18,13 +16,6 @@ LATER = ["KGS/USD = 0.01144 0%", "KZT/USD = 0.00198 -0%", "TJS/USD = 0.10857 -0.
          "UZS/USD = 0.00008 0%", "TMT/USD = 0.28571 0%"]
 EARLIER = ["KGS/USD = 0.01144 0%", "KZT/USD = 0.00198 0%", "TJS/USD = 0.10877 0%",
            "UZS/USD = 0.00008 0%", "TMT/USD = 0.28571 0%"]
-
-
-@pytest.fixture
-def hook() -> Iterator[HttpSink]:
-    sink = HttpSink()
-    yield sink
-    sink.close()
 
 
 def setup(site: FixtureSite, prefix: str, workdir: Path, hook: HttpSink, rules: str) -> None:
