@@ -23,10 +23,11 @@ with a non-word character ("#metoo", "u.s.") needs no boundary on that side, lik
 Case-insensitive matching: folding, and offsets
 -----------------------------------------------
 Literal keywords (words, prefixes, phrases) are compared with *folded* text: NFC-normalised, soft
-hyphens removed, apostrophe look-alikes (’ ‘ ʼ ʻ ` ´) made ``'``, "İ" made "i" (Turkic and Kazakh
-capital I, whose full folding would keep a combining dot), then ``str.casefold()``: "ß" and "SS"
-both become "ss", "Σ", "σ" and "ς" all become "σ". Keywords are folded the same way, so a match is
-an exact comparison of folded strings.
+hyphens removed, apostrophe look-alikes (’ ‘ ʼ ʻ ` ´) made ``'``, the Turkic/Kazakh "İ" and "ı"
+made "i" (so I, ı, İ and i are all alike, as with ``re.IGNORECASE``: full case folding alone
+would make "İ" an "i" with a combining dot, as ``str.lower`` does, and keep "ı" apart from "I"),
+then ``str.casefold()``: "ß" and "SS" both become "ss", "Σ", "σ" and "ς" all become "σ".
+Keywords are folded the same way, so a match is an exact comparison of folded strings.
 
 Folding can change lengths ("ß" → "ss", "e" + U+0301 → "é"), so the offsets of a match in the
 folded text are mapped back to the original: for the usual text (NFC, folds one character to one)
@@ -51,6 +52,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -76,7 +78,8 @@ FIELD_ORDER = ("title", "summary", "body")
 _SEPARATOR = "\x00"  # joins the fields of an article: not whitespace, and refused in keywords
 _APOSTROPHES = "\u2019\u2018\u02bc\u02bb`\u00b4"  # ’ ‘ ʼ ʻ ` ´ : all folded to '
 _SOFT_HYPHEN = "\xad"
-_DOTTED_CAPITAL_I = "\u0130"  # İ
+_COMBINING_DOT = "\u0307"
+_REPLACEMENTS = (("\u0130", "i"), ("\u0131", "i"), *((a, "'") for a in _APOSTROPHES))  # İ, ı -> i
 _LOOSE_WORD = re.compile(r"\w")  # re's \w: the filter's (looser) notion of a word character
 
 
@@ -90,8 +93,8 @@ class KeywordError(ValueError):
 class _OffsetMap:
     """Maps offsets in a folded text back to the original text, piece by piece.
 
-    A piece is a run that folded one character to one (``linear``: offsets move together) or a
-    cluster (any offset inside it maps to the cluster's start, or its end for an end offset).
+    A piece is ``linear`` when it folded to as many characters as it has (offsets move together);
+    otherwise any offset inside it maps to the piece's start (or its end, for an end offset).
     """
 
     __slots__ = ("_folded", "_linear", "_original")
@@ -100,6 +103,16 @@ class _OffsetMap:
         self._folded = folded  # folded start of each piece
         self._original = original  # original start of each piece, plus the original length
         self._linear = linear
+
+    @classmethod
+    def of(cls, pieces: list[tuple[int, int, str]], size: int) -> _OffsetMap:
+        """The map of (original start, original end, folded text) pieces of a text of ``size``."""
+        starts, offset = [], 0
+        for _, _, folded in pieces:
+            starts.append(offset)
+            offset += len(folded)
+        linear = [end - start == len(folded) for start, end, folded in pieces]
+        return cls(starts, [start for start, _, _ in pieces] + [size], linear)
 
     def start(self, offset: int) -> int:
         """The original offset where a match starting at folded ``offset`` starts."""
@@ -119,7 +132,7 @@ def _fold(text: str) -> tuple[str, _OffsetMap | None]:
     if text.isascii():
         folded = text.lower()
         return (folded.replace("`", "'") if "`" in folded else folded), None
-    if _SOFT_HYPHEN not in text and unicodedata.is_normalized("NFC", text):
+    if _SOFT_HYPHEN not in text and _COMBINING_DOT not in text and unicodedata.is_normalized("NFC", text):
         folded = _fold_chars(text)
         if len(folded) == len(text):
             return folded, None
@@ -127,47 +140,35 @@ def _fold(text: str) -> tuple[str, _OffsetMap | None]:
 
 
 def _fold_chars(text: str) -> str:
-    """Apostrophes and "İ" replaced (one character for one), then ``str.casefold``."""
-    if _DOTTED_CAPITAL_I in text:
-        text = text.replace(_DOTTED_CAPITAL_I, "i")
-    for apostrophe in _APOSTROPHES:
-        if apostrophe in text:
-            text = text.replace(apostrophe, "'")
+    """Apostrophes, "İ" and "ı" replaced (one character for one), then ``str.casefold``."""
+    for old, new in _REPLACEMENTS:
+        if old in text:
+            text = text.replace(old, new)
     return text.casefold()
 
 
 def _fold_cluster(cluster: str) -> str:
-    return _fold_chars(unicodedata.normalize("NFC", cluster.replace(_SOFT_HYPHEN, "")))
+    folded = _fold_chars(unicodedata.normalize("NFC", cluster.replace(_SOFT_HYPHEN, "")))
+    return folded.replace("i" + _COMBINING_DOT, "i")  # "i̇", as str.lower() writes "İ"
 
 
 def _fold_pieces(text: str) -> tuple[str, _OffsetMap]:
     """The slow path of ``_fold``: fold run by run and cluster by cluster, keeping a map."""
-    out: list[str] = []
-    starts: tuple[list[int], list[int], list[bool]] = ([], [], [])
-    size = pos = 0
+    pieces: list[tuple[int, int, str]] = []  # (original start, original end, folded)
+    pos = 0
     for m in _clusters().finditer(text):
-        pieces = [(pos, _fold_chars(text[pos : m.start()]), True)] if m.start() > pos else []
-        for origin, folded, linear in [*pieces, (m.start(), _fold_cluster(m.group()), False)]:
-            _add_piece(starts, size, origin, linear)
-            out.append(folded)
-            size += len(folded)
+        if m.start() > pos:
+            pieces.append((pos, m.start(), _fold_chars(text[pos : m.start()])))
+        pieces.append((m.start(), m.end(), _fold_cluster(m.group())))
         pos = m.end()
-    if pos < len(text) or not out:
-        _add_piece(starts, size, pos, True)
-        out.append(_fold_chars(text[pos:]))
-    starts[1].append(len(text))
-    return "".join(out), _OffsetMap(*starts)
+    if pos < len(text) or not pieces:
+        pieces.append((pos, len(text), _fold_chars(text[pos:])))
+    return "".join(folded for _, _, folded in pieces), _OffsetMap.of(pieces, len(text))
 
 
-def _add_piece(starts: tuple[list[int], list[int], list[bool]], folded: int, origin: int, linear: bool) -> None:
-    starts[0].append(folded)
-    starts[1].append(origin)
-    starts[2].append(linear)
-
-
-def _planes() -> Iterator[str]:
-    """The code points worth classifying: planes 0-2 and the variation selectors of plane 14."""
-    for cp in (*range(0x30000), *range(0xE0100, 0xE01F0)):
+def _planes(end: int) -> Iterator[str]:
+    """The code points worth classifying: up to ``end``, and the variation selectors of plane 14."""
+    for cp in (*range(end), *range(0xE0100, 0xE01F0)):
         yield chr(cp)
 
 
@@ -185,28 +186,40 @@ def _class(chars: Iterable[str]) -> str:
 
 
 @functools.cache
+def _mark_set() -> frozenset[str]:
+    """The combining marks (general category M*), built once, on first use (none in plane 2)."""
+    return frozenset(c for c in _planes(0x20000) if unicodedata.category(c)[0] == "M")
+
+
+@functools.cache
 def _marks() -> str:
-    """Class body of the combining marks (general category M*); built once, on first use."""
-    return _class(c for c in _planes() if unicodedata.category(c)[0] == "M")
+    """The combining marks as a regex class body."""
+    return _class(_mark_set())
 
 
 @functools.cache
 def _clusters() -> re.Pattern[str]:
     """What the slow path folds as a whole: a character with attached marks/soft hyphens/jamo,
     or a character whose NFC form or fold is not one character."""
-    odd = (c for c in _planes() if len(c.casefold()) != 1 or unicodedata.normalize("NFC", c) != c)
+    odd = (c for c in _planes(0x30000) if len(c.casefold()) != 1 or unicodedata.normalize("NFC", c) != c)
     attached = _marks() + re.escape(_SOFT_HYPHEN) + "\u1160-\u11ff"  # + Hangul medial/final jamo
     return re.compile(f"[^{_SEPARATOR}][{attached}]+|[{_class(odd)}]")  # never swallow a field separator
 
 
 @functools.cache
+def _word_class() -> str:
+    """Class body of word characters: re's ``\\w`` and the combining marks."""
+    return rf"\w{_marks()}"
+
+
+@functools.cache
 def _word_char() -> re.Pattern[str]:
-    return re.compile(f"[\\w{_marks()}]")
+    return re.compile(f"[{_word_class()}]")
 
 
 @functools.cache
 def _word_run() -> re.Pattern[str]:
-    return re.compile(f"[\\w{_marks()}]*")
+    return re.compile(f"[{_word_class()}]*")
 
 
 def _is_word_at(text: str, i: int) -> bool:
@@ -322,8 +335,8 @@ def _literal_end(kw: Keyword, folded: str, p: int) -> int | None:
 class _Trie:
     """Keywords as sequences of regex atoms, merged into one alternation regex.
 
-    The regex only says where *some* keyword may start: a prefix keyword accepts as soon as its
-    prefix is seen (so longer keywords below it are dropped), and boundaries use re's ``\\w``.
+    It only says where *some* keyword may start: a prefix keyword accepts as soon as its prefix is
+    seen (longer keywords under it are dropped), and boundaries are re's looser ``\\w`` ones.
     """
 
     _ACCEPT = ""
@@ -331,10 +344,9 @@ class _Trie:
     def __init__(self) -> None:
         self.root: dict[str, dict] = {}
 
-    def add(self, kw: Keyword) -> None:
-        """Add a literal keyword."""
+    def add(self, atoms: list[str]) -> None:
         node = self.root
-        for atom in _atoms(kw):
+        for atom in atoms:
             if self._ACCEPT in node:
                 return
             node = node.setdefault(atom, {})
@@ -354,88 +366,121 @@ class _Trie:
 
 
 def _atoms(kw: Keyword) -> list[str]:
-    """A literal keyword as regex atoms: one per character, ``\\s++`` between words, and a final
-    ``(?!\\w)`` unless it is a prefix or ends with a non-word character."""
+    """A literal keyword as regex atoms for folded text: one per character, ``\\s++`` between
+    words, and a final ``(?!\\w)`` unless it is a prefix or ends with a non-word character."""
     atoms: list[str] = []
     for i, part in enumerate(kw.parts):
         atoms += [r"\s++"] if i else []
         atoms += map(re.escape, part)
-    if not kw.prefix and _LOOSE_WORD.match(kw.parts[-1][-1]):
-        atoms.append(r"(?!\w)")
-    return atoms
+    return atoms + _end_atom(kw)
+
+
+def _gap_atoms(kw: Keyword) -> list[str]:
+    """The atoms of an ASCII keyword for the ASCII filter, which runs on bytes whose non-word
+    characters are all spaces (``_ASCII_GAPS``): each run of them becomes `` ++``."""
+    atoms: list[str] = []
+    for c in " ".join(kw.parts):
+        if _LOOSE_WORD.match(c):
+            atoms.append(re.escape(c))
+        elif atoms[-1] != " ++":
+            atoms.append(" ++")
+    return atoms + _end_atom(kw)
+
+
+def _end_atom(kw: Keyword) -> list[str]:
+    return [] if kw.prefix or not _LOOSE_WORD.match(kw.parts[-1][-1]) else [r"(?!\w)"]
+
+
+_ASCII_NON_WORD = bytes(b for b in range(128) if not _LOOSE_WORD.match(chr(b)))
+_ASCII_GAPS = bytes.maketrans(_ASCII_NON_WORD, b" " * len(_ASCII_NON_WORD))
 
 
 class _LiteralIndex:
-    """Finds every literal keyword match in a folded text: trie regexes, then exact lookups."""
+    """Finds every literal keyword match in a folded text: trie regexes, then exact lookups.
+
+    Word-initial keywords are found after a non-word character: pure-ASCII texts are scanned as
+    bytes with every non-word character made a space (a literal prefix, which ``re`` scans for
+    fast), other texts with ``\\W``. Keywords starting with a non-word character have their own trie.
+    """
 
     def __init__(self, keywords: Sequence[Keyword | None]) -> None:
         self._exact: dict[str, list[int]] = {}  # whole word -> keyword ids
-        self._prefixes: dict[str, list[int]] = {}  # word prefix -> keyword ids
+        self._prefixes: dict[str, list[tuple[str, int]]] = {}  # first 1-3 characters -> (prefix, id)
         self._complex: dict[str, list[int]] = {}  # phrases & co: first word or first character -> ids
-        self._keywords: dict[int, Keyword] = {kid: kw for kid, kw in enumerate(keywords) if kw is not None}
-        tries = {"all": _Trie(), "ascii": _Trie(), "symbol": _Trie()}
+        self._keywords = {kid: kw for kid, kw in enumerate(keywords) if kw is not None}
+        self._tries = {"all": _Trie(), "ascii": _Trie(), "symbol": _Trie()}
         for kid, kw in self._keywords.items():
-            self._index(kid, kw, tries)
-        self._lengths = sorted({len(p) for p in self._prefixes})
-        self._filters = {name: _compile_trie(trie, name != "symbol") for name, trie in tries.items()}
+            self._index(kid, kw)
+        self._bucket_lengths = sorted({len(key) for key in self._prefixes})
+        self._marks = _mark_set()
+        self._all = _compile(self._tries["all"], r"\W(?=", f")[{_word_class()}]+")
+        self._ascii = _compile(self._tries["ascii"], " (?=", r")\w+", bytes)
+        self._symbols = _compile(self._tries["symbol"])
+        self._symbol_firsts = {kw.parts[0][0] for kw in self._keywords.values() if not _LOOSE_WORD.match(kw.parts[0])}
 
-    def _index(self, kid: int, kw: Keyword, tries: dict[str, _Trie]) -> None:
+    def _index(self, kid: int, kw: Keyword) -> None:
         word_initial = _LOOSE_WORD.match(kw.parts[0]) is not None
         head = _head(kw)
         if not word_initial:
-            table, key = self._complex, kw.parts[0][0]
+            self._complex.setdefault(kw.parts[0][0], []).append(kid)
         elif len(kw.parts) > 1 or head != kw.parts[0]:
-            table, key = self._complex, head
+            self._complex.setdefault(head, []).append(kid)
+        elif kw.prefix:
+            self._prefixes.setdefault(head[:3], []).append((head, kid))
         else:
-            table, key = (self._prefixes if kw.prefix else self._exact), head
-        table.setdefault(key, []).append(kid)
-        for name in ("all", "ascii") if word_initial else ("symbol",):
-            if name != "ascii" or all(part.isascii() for part in kw.parts):
-                tries[name].add(kw)
+            self._exact.setdefault(head, []).append(kid)
+        self._tries["all" if word_initial else "symbol"].add(_atoms(kw))
+        if word_initial and all(part.isascii() for part in kw.parts):
+            self._tries["ascii"].add(_gap_atoms(kw))
 
-    def scan(self, folded: str) -> Iterator[tuple[int, int, int]]:
-        """Every (keyword id, folded start, folded end) match, by start; a keyword may repeat."""
-        words = self._filters["ascii" if folded.isascii() else "all"]
-        if words is not None:
-            yield from self._scan(words, folded, 1)
-        if self._filters["symbol"] is not None:
-            yield from self._scan(self._filters["symbol"], folded, 0)
+    def scan(self, folded: str) -> list[tuple[int, int, int]]:
+        """Every (keyword id, folded start, folded end) match; a keyword's matches come by start."""
+        found: list[tuple[int, int, int]] = []
+        if folded.isascii():  # a match is the gap before a keyword's first word, and that word
+            if self._ascii is not None:
+                for m in self._ascii.finditer(folded.encode("ascii").translate(_ASCII_GAPS)):
+                    self._at(folded, m.start() + 1, m.end(), found)
+        elif self._all is not None:
+            for m in self._all.finditer(folded):
+                self._at(folded, m.start() + 1, m.end(), found)
+        if self._symbols is not None and any(c in folded for c in self._symbol_firsts):
+            self._scan_symbols(folded, found)
+        return found
 
-    def _scan(self, pattern: re.Pattern[str], folded: str, skip: int) -> Iterator[tuple[int, int, int]]:
-        search = pattern.search
+    def _scan_symbols(self, folded: str, found: list[tuple[int, int, int]]) -> None:
         pos = 0
-        while m := search(folded, pos):
-            p = m.start() + skip
-            yield from self._at(folded, p) if skip else self._complex_at(folded, p, folded[p])
-            pos = p + 1 - skip
-        return
+        while m := self._symbols.search(folded, pos):  # type: ignore[union-attr]
+            pos = m.start()
+            self._complex_at(folded, pos, folded[pos], found)
+            pos += 1
 
-    def _at(self, folded: str, p: int) -> list[tuple[int, int, int]]:
-        """Matches of word-initial keywords at ``p`` (which follows a non-\\w character)."""
-        if _is_word_at(folded, p - 1):  # a combining mark: p is inside a word after all
-            return []
-        end = _word_run().match(folded, p).end()
+    def _at(self, folded: str, p: int, end: int, found: list[tuple[int, int, int]]) -> None:
+        """Add the matches of word-initial keywords at ``p``, for the word ``folded[p:end]``."""
+        if folded[p - 1] in self._marks:  # a combining mark: p is inside a word after all
+            return
         word = folded[p:end]
-        found = [(kid, p, end) for kid in self._exact.get(word, ())]
-        for n in self._lengths:
-            if n > len(word):
-                break
-            found += [(kid, p, end) for kid in self._prefixes.get(word[:n], ())]
-        return found + self._complex_at(folded, p, word)
+        if word in self._exact:
+            found += [(kid, p, end) for kid in self._exact[word]]
+        for n in self._bucket_lengths:
+            for prefix, kid in self._prefixes.get(word[:n], ()) if n <= end - p else ():
+                if word.startswith(prefix):
+                    found.append((kid, p, end))
+        if word in self._complex:
+            self._complex_at(folded, p, word, found)
 
-    def _complex_at(self, folded: str, p: int, key: str) -> list[tuple[int, int, int]]:
-        found = []
+    def _complex_at(self, folded: str, p: int, key: str, found: list[tuple[int, int, int]]) -> None:
         for kid in self._complex.get(key, ()):
             end = _literal_end(self._keywords[kid], folded, p)
             if end is not None:
                 found.append((kid, p, end))
-        return found
 
 
-def _compile_trie(trie: _Trie, after_non_word: bool) -> re.Pattern[str] | None:
+def _compile(trie: _Trie, before: str = "", after: str = "", kind: type = str) -> re.Pattern | None:
+    """The trie's alternation between ``before`` and ``after``, compiled for ``kind`` (str, or bytes)."""
     if not trie.root:
         return None
-    return re.compile((r"\W" if after_non_word else "") + trie.pattern())
+    pattern = before + trie.pattern() + after
+    return re.compile(pattern.encode("ascii") if kind is bytes else pattern)
 
 
 # --- watches -----------------------------------------------------------------------------------
@@ -496,16 +541,16 @@ class Matcher:
         """Compile every watch's keywords; raises KeywordError naming the watch and the keyword."""
         ids: dict[str, int] = {}
         keywords: list[Keyword] = []
-        self._owners: list[list[tuple[str, bool]]] = []  # keyword id -> (watch, is_exclude)
+        self._owners: list[list[tuple[str, int]]] = []  # keyword id -> (watch, index in keywords or -1)
         for name, terms in watches.items():
-            for exclude, texts in ((False, terms.keywords), (True, terms.exclude)):
-                for text in texts:
-                    kid = ids.setdefault(text, len(ids))
-                    if kid == len(keywords):
-                        keywords.append(_compile_for(name, text))
-                        self._owners.append([])
-                    self._owners[kid].append((name, exclude))
-        self._keywords = keywords
+            for index, text in [*enumerate(terms.keywords), *((-1, text) for text in terms.exclude)]:
+                kid = ids.setdefault(text, len(ids))
+                if kid == len(keywords):
+                    keywords.append(_compile_for(name, text))
+                    self._owners.append([])
+                if not any(watch == name and (i < 0) == (index < 0) for watch, i in self._owners[kid]):
+                    self._owners[kid].append((name, index))  # a keyword repeated in a watch counts once
+        self._texts = [kw.text for kw in keywords]
         self._literal = _LiteralIndex([kw if kw.kind != "regex" else None for kw in keywords])
         self._regex = _RegexKeywords([kw if kw.kind == "regex" else None for kw in keywords])
 
@@ -516,46 +561,49 @@ class Matcher:
         its first hit, searching fields in ``FIELD_ORDER`` then by position; a watch's hits are in
         that same order.
         """
-        names = [n for n in FIELD_ORDER if fields.get(n)] + [n for n in fields if n not in FIELD_ORDER and fields[n]]
-        found = self._find(names, [fields[n] for n in names])
-        return self._assemble(found, names) if found else {}
-
-    def _find(self, names: list[str], texts: list[str]) -> dict[int, tuple[int, int, int]]:
-        """Keyword id -> (field index, start, end) of its first hit."""
-        found: dict[int, tuple[int, int, int]] = {}
-        if texts:
-            self._find_literal(texts, found)
+        names = [n for n in FIELD_ORDER if fields.get(n)]
+        if len(fields) > len(names):
+            names += [n for n in fields if n not in FIELD_ORDER and fields[n]]
+        if not names:
+            return {}
+        texts = [fields[n] for n in names]
+        found = self._literal_hits(texts)
         if self._regex:
             for i, text in enumerate(texts):
                 for kid, start, end in self._regex.scan(text):
                     found.setdefault(kid, (i, start, end))
+        return self._assemble(found, names) if found else {}
+
+    def _literal_hits(self, texts: list[str]) -> dict[int, tuple[int, int, int]]:
+        """Keyword id -> (field index, start, end) of each literal keyword's first hit."""
+        folded, offsets = _fold(_SEPARATOR + _SEPARATOR.join(texts))
+        matches = self._literal.scan(folded)
+        if not matches:
+            return {}
+        starts = list(itertools.accumulate((len(text) + 1 for text in texts[:-1]), initial=1))
+        found: dict[int, tuple[int, int, int]] = {}
+        for kid, start, end in matches:
+            if kid not in found:
+                if offsets is not None:
+                    start, end = offsets.start(start), offsets.end(end)
+                i = bisect.bisect_right(starts, start) - 1
+                found[kid] = (i, start - starts[i], end - starts[i])
         return found
 
-    def _find_literal(self, texts: list[str], found: dict[int, tuple[int, int, int]]) -> None:
-        joined = _SEPARATOR + _SEPARATOR.join(texts)
-        folded, offsets = _fold(joined)
-        starts = [1]
-        for text in texts[:-1]:
-            starts.append(starts[-1] + len(text) + 1)
-        for kid, fstart, fend in self._literal.scan(folded):
-            if kid in found:
-                continue
-            start, end = (fstart, fend) if offsets is None else (offsets.start(fstart), offsets.end(fend))
-            i = bisect.bisect_right(starts, start) - 1
-            found[kid] = (i, start - starts[i], end - starts[i])
-
     def _assemble(self, found: dict[int, tuple[int, int, int]], names: list[str]) -> dict[str, list[Hit]]:
-        hits: dict[str, list[tuple[tuple[int, int, int], int]]] = {}
-        excluded = set()
-        for kid, where in found.items():
-            for watch, exclude in self._owners[kid]:
-                if exclude:
+        """Group the first hits by watch (in field, position and keyword order), minus excluded watches."""
+        by_watch: dict[str, list[tuple[int, int, int, int, int]]] = {}
+        excluded: set[str] = set()
+        for kid, (i, start, end) in found.items():
+            for watch, index in self._owners[kid]:
+                if index < 0:
                     excluded.add(watch)
                 else:
-                    hits.setdefault(watch, []).append((where, kid))
+                    by_watch.setdefault(watch, []).append((i, start, index, end, kid))
+        texts = self._texts
         return {
-            watch: [Hit(self._keywords[kid].text, start, end, names[i]) for (i, start, end), kid in sorted(items)]
-            for watch, items in hits.items()
+            watch: [Hit(texts[kid], start, end, names[i]) for i, start, _, end, kid in sorted(items)]
+            for watch, items in by_watch.items()
             if watch not in excluded
         }
 
