@@ -24,10 +24,10 @@ Case-insensitive matching: folding, and offsets
 -----------------------------------------------
 Literal keywords (words, prefixes, phrases) are compared with *folded* text: NFC-normalised, soft
 hyphens removed, apostrophe look-alikes (’ ‘ ʼ ʻ ` ´) made ``'``, the Turkic/Kazakh "İ" and "ı"
-made "i" (so I, ı, İ and i are all alike, as with ``re.IGNORECASE``: full case folding alone
-would make "İ" an "i" with a combining dot, as ``str.lower`` does, and keep "ı" apart from "I"),
-then ``str.casefold()``: "ß" and "SS" both become "ss", "Σ", "σ" and "ς" all become "σ".
-Keywords are folded the same way, so a match is an exact comparison of folded strings.
+(and "i̇", which ``str.lower`` makes of "İ") made "i", so that I, ı, İ and i are all alike as with
+``re.IGNORECASE``, then ``str.casefold()``: "ß" and "SS" both become "ss", "Σ", "σ" and "ς" all
+become "σ". Keywords are folded the same way, so a match is an exact comparison of folded strings.
+Accents are not optional: ``cafe`` does not match "café".
 
 Folding can change lengths ("ß" → "ss", "e" + U+0301 → "é"), so the offsets of a match in the
 folded text are mapped back to the original: for the usual text (NFC, folds one character to one)
@@ -40,12 +40,18 @@ Regular expressions run on the original text with ``re.IGNORECASE`` (simple case
 
 Performance
 -----------
-The fields are joined with NUL separators (which no keyword can match across) and folded once.
-All literal keywords are compiled into one trie-shaped alternation (``_Trie``) preceded by a
-non-word character; one ``search`` loop finds every position where some keyword may start, and the
-keywords matching there are then looked up exactly (a dict for words, prefix lengths for prefixes,
-an anchored ``match`` for phrases). Pure-ASCII texts use a smaller trie of the ASCII keywords.
-Regular-expression keywords are searched one by one per field, behind one combined pre-check.
+An article's fields are joined with NUL separators (which no keyword can match across) and folded
+once. All literal keywords are compiled into one trie-shaped alternation (``_Trie``); one
+``finditer`` pass finds each non-word character followed by the start of some keyword (a
+lookahead, so overlapping keywords are all seen), and only there are the keywords that match
+looked up exactly: a dict for words, 1-3 character buckets for prefixes, an anchored ``match``
+for phrases and keywords with punctuation. The trie is a filter, looser than the real rules
+(re's ``\\w`` boundaries, prefixes accepted early), never stricter. Pure-ASCII texts are scanned
+as bytes whose non-word characters are all made spaces, against a trie of the ASCII keywords: a
+literal first character lets ``re`` skip to candidates much faster than ``\\W`` does. Keywords
+starting with a non-word character ("#metoo") have a trie of their own, run only when the text
+contains one of their first characters. Regular-expression keywords are searched one by one per
+field, behind one combined pre-check of those that have no groups.
 """
 
 from __future__ import annotations
@@ -148,6 +154,7 @@ def _fold_chars(text: str) -> str:
 
 
 def _fold_cluster(cluster: str) -> str:
+    """Fold a cluster as a whole: soft hyphens dropped, NFC, then as ``_fold_chars``."""
     folded = _fold_chars(unicodedata.normalize("NFC", cluster.replace(_SOFT_HYPHEN, "")))
     return folded.replace("i" + _COMBINING_DOT, "i")  # "i̇", as str.lower() writes "İ"
 
@@ -223,6 +230,7 @@ def _word_run() -> re.Pattern[str]:
 
 
 def _is_word_at(text: str, i: int) -> bool:
+    """Whether ``text[i]`` exists and is a word character (combining marks included)."""
     return _word_char().match(text, i) is not None
 
 
@@ -279,6 +287,7 @@ def compile_keyword(text: str) -> Keyword:
 
 
 def _check_literal(text: str, body: str, prefix: bool) -> None:
+    """Refuse empty keywords, a misplaced "*" and control characters (they cannot be in an article)."""
     if not body.strip():
         raise KeywordError(f'"{text}" is empty: write a word, a phrase or a /regular expression/')
     if "*" in body:
@@ -290,12 +299,15 @@ def _check_literal(text: str, body: str, prefix: bool) -> None:
 
 
 def _compile_regex(text: str, stripped: str) -> Keyword:
-    if len(stripped) >= 3 and stripped.endswith("/"):
-        source = stripped[1:-1]
-    elif len(stripped) >= 4 and stripped.endswith("/i"):
+    """A ``/.../`` or ``/.../i`` keyword, compiled case-insensitively."""
+    if len(stripped) >= 3 and stripped.endswith("/i"):
         source = stripped[1:-2]
+    elif len(stripped) >= 2 and stripped.endswith("/"):
+        source = stripped[1:-1]
     else:
         raise KeywordError(f'"{text}" starts with "/" but is not a /regular expression/ (end it with "/")')
+    if not source:
+        raise KeywordError(f'"{stripped}" is an empty regular expression')
     try:
         pattern = re.compile(source, re.IGNORECASE)
     except re.error as exc:
@@ -345,6 +357,7 @@ class _Trie:
         self.root: dict[str, dict] = {}
 
     def add(self, atoms: list[str]) -> None:
+        """Add one keyword's atoms; the keyword accepts once they are all matched."""
         node = self.root
         for atom in atoms:
             if self._ACCEPT in node:
@@ -388,6 +401,7 @@ def _gap_atoms(kw: Keyword) -> list[str]:
 
 
 def _end_atom(kw: Keyword) -> list[str]:
+    """The final word-boundary check, unless the keyword is a prefix or ends with a non-word character."""
     return [] if kw.prefix or not _LOOSE_WORD.match(kw.parts[-1][-1]) else [r"(?!\w)"]
 
 
@@ -444,12 +458,13 @@ class _LiteralIndex:
             for m in self._all.finditer(folded):
                 self._at(folded, m.start() + 1, m.end(), found)
         if self._symbols is not None and any(c in folded for c in self._symbol_firsts):
-            self._scan_symbols(folded, found)
+            self._scan_symbols(self._symbols, folded, found)
         return found
 
-    def _scan_symbols(self, folded: str, found: list[tuple[int, int, int]]) -> None:
+    def _scan_symbols(self, symbols: re.Pattern[str], folded: str, found: list[tuple[int, int, int]]) -> None:
+        """Add the matches of keywords starting with a non-word character (no boundary needed)."""
         pos = 0
-        while m := self._symbols.search(folded, pos):  # type: ignore[union-attr]
+        while m := symbols.search(folded, pos):
             pos = m.start()
             self._complex_at(folded, pos, folded[pos], found)
             pos += 1
@@ -469,6 +484,7 @@ class _LiteralIndex:
             self._complex_at(folded, p, word, found)
 
     def _complex_at(self, folded: str, p: int, key: str, found: list[tuple[int, int, int]]) -> None:
+        """Add the matches at ``p`` of the phrases and other keywords filed under ``key``."""
         for kid in self._complex.get(key, ()):
             end = _literal_end(self._keywords[kid], folded, p)
             if end is not None:
@@ -493,6 +509,10 @@ class WatchTerms:
     keywords: Sequence[str]
     exclude: Sequence[str] = ()
 
+    def __post_init__(self) -> None:
+        if isinstance(self.keywords, str) or isinstance(self.exclude, str):
+            raise TypeError("WatchTerms takes sequences of keywords, not a single string")
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -509,18 +529,17 @@ class _RegexKeywords:
 
     def __init__(self, keywords: Sequence[Keyword | None]) -> None:
         self._items = [(kid, kw) for kid, kw in enumerate(keywords) if kw is not None]
-        plain = [kw.pattern.pattern for _, kw in self._items if kw.pattern.groups == 0]
-        self._checked = [(kid, kw) for kid, kw in self._items if kw.pattern.groups == 0 and len(plain) > 1]
-        self._always = [item for item in self._items if item not in self._checked]
-        self._any = _combined(plain) if self._checked else None
+        groupless = [(kid, kw) for kid, kw in self._items if kw.pattern.groups == 0]  # safe to combine
+        self._any = _combined([kw.pattern.pattern for _, kw in groupless]) if len(groupless) > 1 else None
+        self._unchecked = [item for item in self._items if item not in groupless]
 
     def __bool__(self) -> bool:
         return bool(self._items)
 
     def scan(self, text: str) -> Iterator[tuple[int, int, int]]:
         """(keyword id, start, end) of each regex keyword's first match in ``text``."""
-        checked = self._any is None or self._any.search(text)
-        for kid, kw in self._items if checked else self._always:
+        may_match = self._any is None or self._any.search(text) is not None
+        for kid, kw in self._items if may_match else self._unchecked:
             m = kw.pattern.search(text)
             if m:
                 yield kid, m.start(), m.end()
@@ -609,6 +628,7 @@ class Matcher:
 
 
 def _compile_for(watch: str, text: str) -> Keyword:
+    """``compile_keyword``, with the watch's name in the error message."""
     try:
         return compile_keyword(text)
     except KeywordError as exc:
