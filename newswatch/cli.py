@@ -68,17 +68,22 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def load(config_path: Path | None, notifiers: bool = False) -> Config:
     """Load and fully validate the config: crons by APScheduler, notifier URLs by Apprise."""
+    from newswatch.secrets import Masker, exposed_credentials, mask_logs
     from scheduler.triggers import trigger_problems
 
     path = config_path or default_config_path()
     config = load_config(path)
+    mask_logs(config.secrets)
+    warning = exposed_credentials(path)
+    if warning:
+        log.warning("%s", warning)
     problems = trigger_problems(config)
     if notifiers:
         from notifiers.delivery import notifier_problems
 
         problems += notifier_problems(config)
     if problems:
-        raise ConfigError(problems, str(path))
+        raise ConfigError([Masker(config.secrets)(p) for p in problems], str(path))
     return config
 
 
@@ -113,6 +118,7 @@ def preview(config_path: Path | None, source: str, as_json: bool) -> None:
     from newswatch.errors import UnknownSourceError
     from newswatch.model import SourceState
     from newswatch.previews import preview_document
+    from newswatch.secrets import Masker
 
     config = load(config_path)
     try:
@@ -120,7 +126,7 @@ def preview(config_path: Path | None, source: str, as_json: bool) -> None:
     except KeyError:
         raise UnknownSourceError(source, [s.name for s in config.sources]) from None
     result = run_in_reactor(lambda: CrawlService(config.crawler).fetch(src, SourceState(src.name)))
-    document = preview_document(src, result)
+    document = preview_document(src, result, Masker(config.secrets))
     if as_json:
         emit_json(document)
     else:

@@ -29,8 +29,9 @@ from pydantic import (
 )
 
 from newswatch import defaults
-from newswatch.config_errors import describe_errors
+from newswatch.config_errors import describe_errors, key_path
 from newswatch.errors import ConfigError
+from newswatch.secrets import Masker
 from newswatch.units import Threshold, parse_duration, parse_size, parse_threshold, shown
 
 
@@ -204,31 +205,41 @@ def parse_config(text: str, path: Path, environ: Mapping[str, str]) -> Config:
         raise ConfigError([f"invalid TOML: {exc}"], str(path)) from None
     secrets: list[str] = []
     problems: list[str] = []
-    data = _substitute(raw, "", environ, secrets, problems)
+    data = _substitute(raw, (), environ, secrets, problems)
     if problems:
-        raise ConfigError(problems, str(path))
+        raise _config_error(problems, path, secrets)
     try:
         config = Config.model_validate({**data, "path": path, "secrets": tuple(s for s in secrets if s)})
     except ValidationError as exc:
-        raise ConfigError(describe_errors(exc, raw, Config), str(path)) from None
+        raise _config_error(describe_errors(exc, raw, Config), path, secrets) from None
     problems = _cross_checks(config)
     if problems:
-        raise ConfigError(problems, str(path))
+        raise _config_error(problems, path, secrets)
     return _resolve_paths(config, path)
 
 
-def _substitute(value: Any, key: str, environ: Mapping[str, str], secrets: list[str], problems: list[str]) -> Any:
+def _config_error(problems: list[str], path: Path, secrets: list[str]) -> ConfigError:
+    """The error to raise, with every value taken from the environment masked."""
+    mask = Masker(secrets)
+    return ConfigError([mask(p) for p in problems], str(path))
+
+
+def _substitute(
+    value: Any, loc: tuple[str | int, ...], environ: Mapping[str, str], secrets: list[str], problems: list[str]
+) -> Any:
     if isinstance(value, dict):
-        return {k: _substitute(v, f"{key}.{k}" if key else k, environ, secrets, problems) for k, v in value.items()}
+        return {k: _substitute(v, (*loc, k), environ, secrets, problems) for k, v in value.items()}
     if isinstance(value, list):
-        return [_substitute(v, f"{key}[{i}]", environ, secrets, problems) for i, v in enumerate(value)]
+        return [_substitute(v, (*loc, i), environ, secrets, problems) for i, v in enumerate(value)]
     if not isinstance(value, str):
         return value
 
     def replace(match: re.Match[str]) -> str:
         name = match[1]
         if name not in environ:
-            problems.append(f"{key}: environment variable {name} is not set (export it or remove ${{{name}}})")
+            problems.append(
+                f"{key_path(loc)}: environment variable {name} is not set (export it or remove ${{{name}}})"
+            )
             return ""
         secrets.append(environ[name])
         return environ[name]

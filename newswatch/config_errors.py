@@ -8,6 +8,8 @@ and what would fix it; unknown keys get a "did you mean" suggestion.
 from __future__ import annotations
 
 import difflib
+import json
+import re
 import typing
 from collections.abc import Sequence
 from typing import Any
@@ -15,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 _MISSING = object()
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")  # TOML bare keys; any other key is shown quoted
 _TYPE_WORDS = {
     "bool_type": "true or false",
     "bool_parsing": "true or false",
@@ -31,10 +34,11 @@ _TYPE_WORDS = {
 
 
 def key_path(loc: Sequence[str | int]) -> str:
-    """``("sources", 2, "interval")`` → ``"sources[2].interval"``."""
+    """``("sources", 2, "interval")`` → ``"sources[2].interval"``; a key that is not bare is quoted as in TOML."""
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        name = part if isinstance(part, int) or _BARE_KEY.fullmatch(part) else json.dumps(part, ensure_ascii=False)
+        out += f"[{name}]" if isinstance(part, int) else (f".{name}" if out else name)
     return out
 
 
@@ -42,17 +46,29 @@ def describe_errors(exc: ValidationError, raw: dict[str, Any], model: type[BaseM
     """One line per error, in file order, without duplicates."""
     lines: list[str] = []
     for error in exc.errors():
-        loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        loc = _user_loc(error["loc"], raw)
         line = f"{key_path(loc) or '(top level)'}: {_message(error, loc, raw, model)}"
         if line not in lines:
             lines.append(line)
     return lines
 
 
+def _user_loc(loc: Sequence[str | int], raw: Any) -> tuple[str | int, ...]:
+    """``loc`` without the validator steps pydantic adds (``function-after[...]``), keeping keys the user wrote."""
+    out: list[str | int] = []
+    for part in loc:
+        written = isinstance(raw, (dict, list)) and _raw_value(raw, (part,)) is not _MISSING
+        if isinstance(part, str) and part.startswith("function-") and not written:
+            continue
+        out.append(part)
+        raw = _raw_value(raw, (part,))
+    return tuple(out)
+
+
 def _message(error: dict[str, Any], loc: tuple[str | int, ...], raw: dict[str, Any], model: type[BaseModel]) -> str:
     kind = error["type"]
     value = _raw_value(raw, loc)
-    if kind == "extra_forbidden":
+    if kind == "extra_forbidden" and loc:
         return "unknown key" + _suggestion(str(loc[-1]), _fields_at(model, loc[:-1]))
     if kind == "missing":
         return "required key is missing"

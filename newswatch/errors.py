@@ -6,7 +6,10 @@ an exit status. Each message is built from the offending id in ``__init__``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+
+_LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")  # what str.splitlines breaks at, and more
 
 
 class NewswatchError(Exception):
@@ -14,10 +17,10 @@ class NewswatchError(Exception):
 
 
 class ConfigError(NewswatchError):
-    """The configuration is invalid; ``problems`` holds one line per fault."""
+    """The configuration is invalid; ``problems`` holds one line per fault (line breaks in values escaped)."""
 
     def __init__(self, problems: Sequence[str], path: str = "") -> None:
-        self.problems = list(problems)
+        self.problems = [_LINE_BREAKING.sub(lambda m: repr(m[0])[1:-1], p) for p in problems]
         self.path = path
         where = f"{path}: " if path else ""
         super().__init__(where + "; ".join(self.problems))

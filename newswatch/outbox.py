@@ -3,16 +3,49 @@
 An alert is written in the same transaction as what caused it, before any
 attempt to send it. A delivery is marked delivered by one statement right
 after the notifier took it, so a crash can at worst repeat that one send.
+Only one process delivers from a database at a time (:class:`DeliveryLock`).
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from newswatch.store import Store, iso
+
+
+class DeliveryLock:
+    """One delivery pass at a time per database, across processes (``once`` next to ``run``).
+
+    Two passes reading the same pending row would both send it. The lock is an
+    advisory ``flock`` on a file beside the database: the kernel drops it when
+    its holder dies, so a crash never leaves it held.
+    """
+
+    def __init__(self, database: Path) -> None:
+        self.path = database.with_name(database.name + ".delivery-lock")
+        self.handle: IO[bytes] | None = None
+
+    def acquire(self) -> bool:
+        """Take the lock if it is free; True if this object now holds it."""
+        handle = self.path.open("ab")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        self.handle = handle
+        return True
+
+    def release(self) -> None:
+        if self.handle is not None:
+            fcntl.flock(self.handle, fcntl.LOCK_UN)
+            self.handle.close()
+            self.handle = None
 
 
 @dataclass(frozen=True)

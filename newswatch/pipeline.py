@@ -18,6 +18,7 @@ from newswatch.config import Config, SourceConfig
 from newswatch.diff import RunReport, apply_crawl, unseen_links
 from newswatch.errors import UnknownSourceError
 from newswatch.model import CrawlResult, SourceState
+from newswatch.secrets import Masker
 from newswatch.store import Store, iso, utcnow
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class Pipeline:
         state = self.store.source_state(source.name)
         started, clock = utcnow(), time.monotonic()
         with self.store.transaction():
-            self.store.ensure_source(source.name, source.url, source.type)
+            self.store.ensure_source(source.name, self.masked(source.url), source.type)
             run_id = self.store.start_run(source.name, started)
         try:
             result = await self.fetch(source, state)
@@ -92,9 +93,15 @@ class Pipeline:
             texts = await self.fetch_bodies(source, list(links.values()))
             result.bodies = {url: texts[link] for url, link in links.items() if texts.get(link)}
 
+    def masked(self, text: str) -> str:
+        """``text`` as the database and output may show it: a source URL can carry an API key from ``${VAR}``."""
+        return Masker(self.config.secrets)(text)
+
     def _record(self, source: SourceConfig, state: SourceState, result: CrawlResult, run_id: int) -> RunReport:
+        shown = source.model_copy(update={"url": self.masked(source.url)})
+        result.error = self.masked(result.error) if result.error else result.error
         with self.store.transaction():
-            report = apply_crawl(self.store, source, state, result, self.config.alerts.first_run, utcnow())
+            report = apply_crawl(self.store, shown, state, result, self.config.alerts.first_run, utcnow())
             report.run_id = run_id
             for hook in self.hooks:
                 hook(self.store, source, report)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from newswatch.config import SourceConfig
@@ -10,14 +11,14 @@ from newswatch.quotes import collapse
 from newswatch.urls import canonical_url
 
 
-def preview_document(source: SourceConfig, result: CrawlResult) -> dict[str, Any]:
-    """A JSON-ready view of one crawl; nothing is stored."""
+def preview_document(source: SourceConfig, result: CrawlResult, mask: Callable[[str], str] = str) -> dict[str, Any]:
+    """A JSON-ready view of one crawl; nothing is stored. ``mask`` hides secrets in the URL and the error."""
     batch = collapse(result.ticker_texts)
     return {
         "source": source.name,
-        "url": source.url,
+        "url": mask(source.url),
         "status": result.status,
-        "error": result.error,
+        "error": mask(result.error) if result.error else result.error,
         "pages": result.pages,
         "articles": [
             {

@@ -12,6 +12,8 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import apprise
@@ -19,13 +21,14 @@ from tenacity import AsyncRetrying, RetryError, retry_if_exception_type, stop_af
 
 from newswatch.config import Config, NotifierConfig
 from newswatch.errors import NewswatchError
-from newswatch.outbox import PendingDelivery, expire, mark_delivered, mark_failed, pending, retry_delay
+from newswatch.outbox import DeliveryLock, PendingDelivery, expire, mark_delivered, mark_failed, pending, retry_delay
 from newswatch.secrets import Masker
 from newswatch.store import Store, utcnow
 from notifiers.formats import Message, MessageFormat, format_for
 
 log = logging.getLogger(__name__)
 PASS_BUDGET_SECONDS = 60.0  # one pass spends at most this long on one notifier
+LOCK_WAIT_SECONDS = PASS_BUDGET_SECONDS + 30  # a pass of another process on the same database ends by then
 
 
 class DeliveryFailed(NewswatchError):
@@ -88,7 +91,32 @@ class Deliverer:
                 self.broken[notifier.name] = exc.reason
 
     async def deliver_pending(self, due_only: bool = True) -> DeliveryReport:
-        """One pass over what is owed; notifiers in parallel, each in alert order."""
+        """One pass over what is owed; notifiers in parallel, each in alert order.
+
+        Waits for a pass another process is making on the same database, then sends what it left.
+        """
+        async with self._exclusive() as mine:
+            if not mine:
+                log.warning("another newswatch process is still delivering from %s; leaving what is owed to it",
+                            self.store.path)
+                return DeliveryReport()
+            return await self._deliver_pending(due_only)
+
+    @asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[bool]:
+        lock = DeliveryLock(self.store.path)
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while not lock.acquire():
+            if time.monotonic() > deadline:
+                yield False
+                return
+            await asyncio.sleep(0.1)
+        try:
+            yield True
+        finally:
+            lock.release()
+
+    async def _deliver_pending(self, due_only: bool) -> DeliveryReport:
         report = DeliveryReport()
         for row in expire(self.store, self.config.alerts.max_age, utcnow()):
             report.expired.append((row["alert_id"], row["notifier"]))

@@ -211,7 +211,7 @@ class Daemon:
         """Write each source's next run (None once stopped) where ``newswatch status`` reads it."""
         with self.store.transaction():
             for source in self.config.sources:
-                self.store.ensure_source(source.name, source.url, source.type)
+                self.store.ensure_source(source.name, self.pipeline.masked(source.url), source.type)
                 self.store.set_next_run(source.name, None if clear else self._next_run(source.name))
 
     def _next_run(self, name: str) -> datetime | None:

@@ -18,7 +18,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         if record.exc_info:
-            document["exception"] = self.formatException(record.exc_info)
+            document["exception"] = record.exc_text or self.formatException(record.exc_info)  # masked if set
         return json.dumps(document, ensure_ascii=False)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 from dataclasses import dataclass, field
@@ -96,9 +97,7 @@ def _handler(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
             for name, value in page.headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            try:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(page.body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
 
     return Handler
