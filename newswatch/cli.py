@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from newswatch.config import Config, default_config_path, load_config
-from newswatch.diff import RunReport
 from newswatch.errors import ConfigError, NewswatchError
 from newswatch.output import emit_json, emit_table, shorten
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the commands import what they use, so `newswatch --help` starts fast
     from crawler.runner import CrawlService
+    from newswatch.config import Config
     from newswatch.demo import DemoSite
+    from newswatch.diff import RunReport
     from newswatch.pipeline import Pipeline
     from newswatch.store import Store
     from notifiers.delivery import DeliveryReport
@@ -66,12 +66,20 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def resolve_config_path(config_path: Path | None) -> Path:
+    """The ``-c`` path, else ``$NEWSWATCH_CONFIG``, else ``./config.toml``."""
+    from newswatch.config import default_config_path
+
+    return config_path or default_config_path()
+
+
 def load(config_path: Path | None, notifiers: bool = False) -> Config:
     """Load and fully validate the config: crons by APScheduler, notifier URLs by Apprise."""
+    from newswatch.config import load_config
     from newswatch.secrets import Masker, exposed_credentials, mask_logs
     from scheduler.triggers import trigger_problems
 
-    path = config_path or default_config_path()
+    path = resolve_config_path(config_path)
     config = load_config(path)
     mask_logs(config.secrets)
     warning = exposed_credentials(path)
@@ -346,7 +354,7 @@ def run(config_path: Path | None, log_format: str) -> None:
         from scheduler.logs import use_json_logs
 
         use_json_logs()
-    path = config_path or default_config_path()
+    path = resolve_config_path(config_path)
     watch = ConfigWatch(path, lambda p: load(p, notifiers=True))  # fingerprint first: no edit slips between
     config = load(path, notifiers=True)
     sys.exit(serve(config, watch, build_pipeline))
@@ -360,7 +368,7 @@ def init(config_path: Path | None, path: Path | None) -> None:
     """Write a commented starter config to PATH (default: -c, $NEWSWATCH_CONFIG, ./config.toml); never overwrites."""
     from newswatch.configedit import write_starter
 
-    target = path or config_path or default_config_path()
+    target = path or resolve_config_path(config_path)
     if not write_starter(target):
         click.echo(f"{target} already exists: not overwriting it (edit it, or give another PATH)", err=True)
         sys.exit(EXIT_FAILED)
@@ -379,9 +387,11 @@ def add(config_path: Path | None, url: str, name: str | None, yes: bool, dry_run
     """Find URL's feed, or propose CSS selectors for its article list; show what they extract; append the source."""
     from newswatch import configedit
 
-    url, path = configedit.check_url(url), config_path or default_config_path()
+    url, path = configedit.check_url(url), resolve_config_path(config_path)
     if not path.exists() and not dry_run:
         raise configedit.ConfigEditError(f"{path} does not exist: write one with `newswatch init` first")
+    from newswatch.config import Config
+
     config = load(path) if path.exists() else Config()
     taken = [s.name for s in config.sources]
     name = configedit.check_name(name, taken) if name else configedit.default_name(url, taken)

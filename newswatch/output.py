@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from tabulate import tabulate
 
 
 def emit_json(document: Any) -> None:
@@ -23,6 +22,8 @@ def emit_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], empty: st
     if not rows:
         click.echo(empty)
         return
+    from tabulate import tabulate
+
     body = [[_cell(row.get(col)) for col in columns] for row in rows]
     click.echo(tabulate(body, headers=[c.replace("_", " ") for c in columns], tablefmt="simple"))
 
