@@ -121,4 +121,13 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (article_id, source)
     );
     """,
+    # 4: notifiers whose deliveries keep failing, so the operator is told once.
+    """
+    CREATE TABLE notifier_health (
+        name TEXT PRIMARY KEY,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        failing_notified INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    );
+    """,
 )

@@ -21,6 +21,7 @@ from tenacity import AsyncRetrying, RetryError, retry_if_exception_type, stop_af
 
 from newswatch.config import Config, NotifierConfig
 from newswatch.errors import NewswatchError
+from newswatch.health import NotifierHealth
 from newswatch.outbox import DeliveryLock, PendingDelivery, expire, mark_delivered, mark_failed, pending, retry_delay
 from newswatch.secrets import Masker
 from newswatch.store import Store, utcnow
@@ -84,6 +85,7 @@ class Deliverer:
         self.masker = Masker(config.secrets)
         self.targets: dict[str, Target] = {}
         self.broken: dict[str, str] = {}
+        self.health = NotifierHealth(config, store)
         for notifier in config.notifiers:
             try:
                 self.targets[notifier.name] = Target(notifier, self.masker)
@@ -118,14 +120,25 @@ class Deliverer:
 
     async def _deliver_pending(self, due_only: bool) -> DeliveryReport:
         report = DeliveryReport()
-        for row in expire(self.store, self.config.alerts.max_age, utcnow()):
+        self._expire(report)
+        # A second round sends the operator notices the first one queued (failing/recovered notifiers).
+        for _ in range(2):
+            by_notifier: dict[str, list[PendingDelivery]] = defaultdict(list)
+            down = {notifier for _, notifier in report.failed}
+            for item in pending(self.store, utcnow(), due_only):
+                if item.notifier not in down and (item.alert_id, item.notifier) not in report.delivered:
+                    by_notifier[item.notifier].append(item)
+            if not by_notifier:
+                break
+            await asyncio.gather(*(self._work(name, items, report) for name, items in by_notifier.items()))
+        return report
+
+    def _expire(self, report: DeliveryReport) -> None:
+        rows = expire(self.store, self.config.alerts.max_age, utcnow())
+        for row in rows:
             report.expired.append((row["alert_id"], row["notifier"]))
             log.error("gave up delivering alert %d to %s: %s", row["alert_id"], row["notifier"], row["last_error"])
-        by_notifier: dict[str, list[PendingDelivery]] = defaultdict(list)
-        for item in pending(self.store, utcnow(), due_only):
-            by_notifier[item.notifier].append(item)
-        await asyncio.gather(*(self._work(name, items, report) for name, items in by_notifier.items()))
-        return report
+        self.health.gave_up([(r["alert_id"], r["notifier"], r["last_error"]) for r in rows])
 
     async def _work(self, name: str, items: list[PendingDelivery], report: DeliveryReport) -> None:
         """Deliver ``items`` in order; after a failure the rest wait for the next pass, untried."""
@@ -142,9 +155,9 @@ class Deliverer:
             except DeliveryFailed as exc:
                 self._failed(item, exc.reason, report)
                 return
-            else:
-                mark_delivered(self.store, item.alert_id, name, utcnow())
-                report.delivered.append((item.alert_id, name))
+            mark_delivered(self.store, item.alert_id, name, utcnow())
+            report.delivered.append((item.alert_id, name))
+            self.health.delivered(name)
 
     async def _send_with_retry(self, target: Target, item: PendingDelivery) -> None:
         retrying = AsyncRetrying(
@@ -164,6 +177,7 @@ class Deliverer:
         now = utcnow()
         mark_failed(self.store, item.alert_id, item.notifier, reason, now, now + retry_delay(item.attempts + 1))
         report.failed[(item.alert_id, item.notifier)] = reason
+        self.health.failed(item.notifier, reason)
         log.warning("delivery of alert %d to %s failed: %s", item.alert_id, item.notifier, reason)
 
 

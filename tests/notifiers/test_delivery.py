@@ -17,7 +17,7 @@ from newswatch.outbox import enqueue
 from newswatch.store import Store, utcnow
 from notifiers.delivery import Deliverer, send_test
 
-HOSTILE = 'Kazakhstan <b>Reports</b> 134 & *Human* _Trafficking_ [Cases](x)'
+HOSTILE = "Kazakhstan <b>Reports</b> 134 & *Human* _Trafficking_ [Cases](x)"
 
 
 @pytest.fixture
@@ -52,13 +52,21 @@ def make_config(tmp_path: Path, notifiers: dict[str, str], **alerts: str) -> Con
 
 def queue_article(store: Store, config: Config, article_id: int = 1, title: str = HOSTILE) -> None:
     payload = {
-        "kind": "article", "article_id": article_id, "watch": "trafficking", "notify": [], "title": title,
-        "url": f"https://news.example/{article_id}", "source": "demo", "published": None,
-        "keywords": ["trafficking"], "snippet": "…134 human trafficking cases…",
+        "kind": "article",
+        "article_id": article_id,
+        "watch": "trafficking",
+        "notify": [],
+        "title": title,
+        "url": f"https://news.example/{article_id}",
+        "source": "demo",
+        "published": None,
+        "keywords": ["trafficking"],
+        "snippet": "…134 human trafficking cases…",
     }
     with store.transaction():
-        enqueue(store, f"article:{article_id}:trafficking", "article", payload,
-                [n.name for n in config.notifiers], utcnow())
+        enqueue(
+            store, f"article:{article_id}:trafficking", "article", payload, [n.name for n in config.notifiers], utcnow()
+        )
 
 
 def deliver(config: Config, store: Store):  # type: ignore[no-untyped-def]
@@ -98,10 +106,13 @@ def test_telegram_gets_its_html_subset_with_the_title_escaped(tmp_path: Path, te
 def test_webhook_down_for_two_passes_is_delivered_once_on_the_third(
     tmp_path: Path, webhook: HttpSink, smtp: SmtpSink
 ) -> None:
-    config = make_config(tmp_path, {
-        "hook": f"json://127.0.0.1:{webhook.port}/alerts",
-        "email": f"mailto://127.0.0.1:{smtp.port}?from=nw@example.org&to=me@example.org",
-    })
+    config = make_config(
+        tmp_path,
+        {
+            "hook": f"json://127.0.0.1:{webhook.port}/alerts",
+            "email": f"mailto://127.0.0.1:{smtp.port}?from=nw@example.org&to=me@example.org",
+        },
+    )
     store = Store(tmp_path / "nw.db")
     queue_article(store, config)
     webhook.failing = True
@@ -143,15 +154,47 @@ def test_a_failing_notifier_does_not_block_the_others(tmp_path: Path, webhook: H
     assert [m["title"] for m in webhook.received] == ["Article 1", "Article 2", "Article 3"]
 
 
-def test_a_delivery_older_than_max_age_is_given_up(tmp_path: Path) -> None:
-    config = make_config(tmp_path, {"dead": "json://127.0.0.1:9/closed"}, max_age="1h")
+def test_a_delivery_older_than_max_age_is_given_up_and_the_operator_told(tmp_path: Path, webhook: HttpSink) -> None:
+    config = make_config(tmp_path, {"dead": "json://127.0.0.1:9/closed", "hook": f"json://127.0.0.1:{webhook.port}/"})
     store = Store(tmp_path / "nw.db")
     queue_article(store, config)
     with store.transaction():
         store.execute("UPDATE alerts SET created_at = ?", [(utcnow() - timedelta(hours=2)).isoformat()])
+        store.execute("UPDATE deliveries SET status = 'delivered' WHERE notifier = 'hook'")
+    config = make_config(
+        tmp_path, {"dead": "json://127.0.0.1:9/closed", "hook": f"json://127.0.0.1:{webhook.port}/"}, max_age="1h"
+    )
     report = deliver(config, store)
     assert report.expired == [(1, "dead")] and not report.failed
-    assert statuses(store) == {"dead": "expired"}
+    [notice] = webhook.wait_for(1)
+    assert notice["title"] == "alerts given up" and "1 alerts could not be delivered to dead" in notice["message"]
+    assert deliver(config, store).delivered == []  # told once
+    assert statuses(store)["dead"] == "expired"
+
+
+def test_a_notifier_that_keeps_failing_is_reported_once_and_its_recovery_once(
+    tmp_path: Path, webhook: HttpSink
+) -> None:
+    flaky = HttpSink()
+    try:
+        config = make_config(
+            tmp_path, {"flaky": f"json://127.0.0.1:{flaky.port}/", "hook": f"json://127.0.0.1:{webhook.port}/"}
+        )
+        store = Store(tmp_path / "nw.db")
+        flaky.failing = True
+        for article_id in range(1, 6):
+            queue_article(store, config, article_id, title=f"Article {article_id}")
+            deliver(config, store)
+        notices = [m["title"] for m in webhook.received if m["title"].startswith("notifier")]
+        assert notices == ["notifier flaky is failing"]
+        flaky.failing = False
+        deliver(config, store)
+        deliver(config, store)
+        assert [m["title"] for m in flaky.received] == [f"Article {i}" for i in range(1, 6)]
+        notices = [m["title"] for m in webhook.received if m["title"].startswith("notifier")]
+        assert notices == ["notifier flaky is failing", "notifier flaky recovered"]
+    finally:
+        flaky.close()
 
 
 def test_send_test_reports_each_notifier(tmp_path: Path, webhook: HttpSink) -> None:
