@@ -28,8 +28,10 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from crawler.runner import CrawlService, run_in_reactor
+from newswatch.alerts import routed
 from newswatch.config import Config, SourceConfig
 from newswatch.diff import RunReport
+from newswatch.outbox import enqueue
 from newswatch.pipeline import Pipeline
 from newswatch.store import Store, utcnow
 from notifiers.delivery import Deliverer
@@ -120,6 +122,19 @@ class Daemon:
         config = self.watch.force()
         if config is not None:
             self._reload(config)
+        self._report_rejected()
+
+    def _report_rejected(self) -> None:
+        """Tell the operator, once per rejected content, that an edit of the config was refused."""
+        rejected, self.watch.rejected = self.watch.rejected, None
+        if rejected is None:
+            return
+        text = "The last good config stays in force. " + " | ".join(rejected.problems)
+        payload = {"kind": "operator", "title": f"config edit rejected: {self.watch.path}", "text": text}
+        with self.store.transaction():
+            enqueue(self.store, f"config-rejected:{self.watch.digest}", "operator", payload,
+                    routed(self.config, self.config.alerts.operator), utcnow())
+        self.inflight.spawn(self._deliver())
 
     async def _shutdown(self) -> None:
         self.scheduler.pause()
@@ -280,3 +295,4 @@ class Daemon:
         config = self.watch.poll()
         if config is not None:
             self._reload(config)
+        self._report_rejected()

@@ -33,6 +33,7 @@ class ConfigWatch:
         self.stat: tuple[int, int, int] | None = self._stat()
         self.digest: str | None = self._digest()
         self.settling = False
+        self.rejected: ConfigError | None = None  # the last invalid content, until the daemon reports it
 
     def poll(self) -> Config | None:
         """The new config if the file's content changed and is valid; None otherwise.
@@ -62,6 +63,7 @@ class ConfigWatch:
         try:
             config = self.loader(self.path)
         except ConfigError as exc:
+            self.rejected = exc
             log.error("config %s %s but is invalid; the last good config stays in force:", self.path, why)
             for problem in exc.problems:
                 log.error("%s: %s", self.path, problem)

@@ -260,8 +260,11 @@ def test_invalid_edit_is_reported_once_and_the_old_config_stays(
     assert daemon.count('scheduler.interval: "fifteen"') == 1  # ...reported once, not at every poll
     assert all(" ERROR " in line for line in daemon.lines() if "fifteen" in line)
 
+    notice = f"config edit rejected: {config}"
+    assert titles_after(sink) == [notice], daemon.tail()  # the operator is told once, too
+    assert 'scheduler.interval: \\"fifteen\\" is not a duration' in json.dumps(sink.received[0]["message"])
     site.set(f"{prefix}/list", page(prefix, "Trafficking case reopened", *OLD))
-    assert titles_after(sink) == ["Trafficking case reopened"], daemon.tail()
+    assert titles_after(sink, 2) == [notice, "Trafficking case reopened"], daemon.tail()
     assert daemon.stop(timeout=15) == 0
 
 
