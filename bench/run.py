@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import shlex
@@ -126,6 +127,69 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+def make_tool(site: SiteProcess, sink: WebhookSink, concurrency: int, exe: Path | None,
+              name: str, pages: int, root: Path) -> Tool:
+    """The contender ``name`` over ``pages`` pages of ``site``, its work files under ``root``."""
+    if name == "newswatch":
+        return NewswatchTool(site.base, pages, root, sink, concurrency)
+    if name.startswith("scrapy"):
+        return FloorTool(site.base, pages, root, concurrency, per_page=name == "scrapy-per-page")
+    return UrlwatchTool(site.base, pages, root, exe)  # type: ignore[arg-type]
+
+
+def repetitions(tools: list[Tool], site: SiteProcess, reps: int) -> list[report.Run]:
+    """Both passes of every tool, ``reps`` times, in alternating order."""
+    runs: list[report.Run] = []
+    for rep in range(1, reps + 1):
+        order = tools if rep % 2 else tools[::-1]
+        print(f"rep {rep}/{reps}: {' → '.join(t.name for t in order)}", flush=True)
+        for tool in order:
+            for result in both_passes(tool, site, rep):
+                runs.append(report.Run(rep, " → ".join(t.name for t in order), result, one_minute_load()))
+    return runs
+
+
+def crawls(args: argparse.Namespace, work: Path, exe: Path | None) -> tuple[list[report.Run], list[PassResult]]:
+    """The warm-up, the measured passes and the peak-RSS run, against the listing site in its own process."""
+    rss_runs: list[PassResult] = []
+    site, sink = SiteProcess(max(args.pages, args.rss_pages, 20), work), WebhookSink()
+    try:
+        make = functools.partial(make_tool, site, sink, args.concurrency, exe)
+        print("warm-up (20 pages, not measured: bytecode caches, disk cache) ...", flush=True)
+        for name in args.tools:
+            both_passes(make(name, 20, work / "warm-up"), site, 0, "warm-up")
+        runs = repetitions([make(name, args.pages, work) for name in args.tools], site, args.reps)
+        if args.rss_pages and "newswatch" in args.tools:
+            print(f"peak RSS of newswatch at {args.rss_pages} pages ...", flush=True)
+            rss_runs = both_passes(make("newswatch", args.rss_pages, work), site, 1, f"N={args.rss_pages}")
+    finally:
+        sink.close()
+        site.close()
+    return runs, rss_runs
+
+
+def keyword_matching(args: argparse.Namespace) -> list[keyword_bench.KeywordResult]:
+    if not args.keyword_articles:
+        return []
+    print(f"keyword matching over {args.keyword_articles:,} articles ...", flush=True)
+    counts = [int(c) for c in args.keyword_counts.split(",") if c.strip()]
+    return keyword_bench.run(counts, args.keyword_articles, log=lambda s: print("  " + s, flush=True))
+
+
+def start_up(args: argparse.Namespace) -> startup.Startup | None:
+    if args.no_startup:
+        return None
+    print("start-up of newswatch --help ...", flush=True)
+    return startup.run()
+
+
+def write(bench: report.Bench, out: Path) -> None:
+    text = report.render(bench)
+    out.write_text(text, encoding="utf-8")
+    print(f"\nwrote {os.path.relpath(out)}\n")
+    print(text)
+
+
 def main() -> None:
     args = parse_args()
     command = shlex.join(["python", "bench/run.py", *sys.argv[1:]])
@@ -135,44 +199,9 @@ def main() -> None:
     work.mkdir(parents=True)
     exe = urlwatch_venv(args.cache) if "urlwatch" in args.tools else None
     sizes = [len(listing.render(p, 1)) for p in range(min(args.pages, 200))]
-    runs: list[report.Run] = []
-    rss_runs: list[PassResult] = []
-    site, sink = SiteProcess(max(args.pages, args.rss_pages, 20), work), WebhookSink()
-    try:
-        def make(name: str, pages: int, root: Path) -> Tool:
-            if name == "newswatch":
-                return NewswatchTool(site.base, pages, root, sink, args.concurrency)
-            if name.startswith("scrapy"):
-                return FloorTool(site.base, pages, root, args.concurrency, per_page=name == "scrapy-per-page")
-            return UrlwatchTool(site.base, pages, root, exe)  # type: ignore[arg-type]
-
-        print("warm-up (20 pages, not measured: bytecode caches, disk cache) ...", flush=True)
-        for name in args.tools:
-            both_passes(make(name, 20, work / "warm-up"), site, 0, "warm-up")
-        tools = [make(name, args.pages, work) for name in args.tools]
-        for rep in range(1, args.reps + 1):
-            order = tools if rep % 2 else tools[::-1]
-            print(f"rep {rep}/{args.reps}: {' → '.join(t.name for t in order)}", flush=True)
-            for tool in order:
-                for result in both_passes(tool, site, rep):
-                    runs.append(report.Run(rep, " → ".join(t.name for t in order), result, one_minute_load()))
-        if args.rss_pages and "newswatch" in args.tools:
-            print(f"peak RSS of newswatch at {args.rss_pages} pages ...", flush=True)
-            rss_runs = both_passes(make("newswatch", args.rss_pages, work), site, 1, f"N={args.rss_pages}")
-    finally:
-        sink.close()
-        site.close()
-
-    keyword_results = []
-    if args.keyword_articles:
-        print(f"keyword matching over {args.keyword_articles:,} articles ...", flush=True)
-        counts = [int(c) for c in args.keyword_counts.split(",") if c.strip()]
-        keyword_results = keyword_bench.run(counts, args.keyword_articles, log=lambda s: print("  " + s, flush=True))
-    startup_result = None
-    if not args.no_startup:
-        print("start-up of newswatch --help ...", flush=True)
-        startup_result = startup.run()
-
+    runs, rss_runs = crawls(args, work, exe)
+    keyword_results = keyword_matching(args)
+    startup_result = start_up(args)
     bench = report.Bench(
         command=command, pages=args.pages, reps=args.reps, concurrency=args.concurrency, runs=runs,
         rss_runs=rss_runs, rss_pages=args.rss_pages, keywords=keyword_results,
@@ -180,10 +209,7 @@ def main() -> None:
         seconds=time.monotonic() - clock, load_before=load_before, load_after=load_average(), urlwatch_exe=exe,
         page_bytes=(min(sizes), max(sizes), sum(sizes) / len(sizes)),
     )
-    text = report.render(bench)
-    args.out.write_text(text, encoding="utf-8")
-    print(f"\nwrote {os.path.relpath(args.out)}\n")
-    print(text)
+    write(bench, args.out)
 
 
 if __name__ == "__main__":
