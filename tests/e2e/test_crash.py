@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 from support.cli import write_config
-from support.configs import base, html_source
+from support.configs import base, html_source, topic_to_hook
 from support.pages import Item, listing
 from support.server import FixtureSite
 from support.sinks import HttpSink
@@ -82,14 +82,7 @@ delivery_interval = "1s"
 [alerts]
 flood_min = 1000
 {html_source("news", url)}
-[[watches]]
-name = "topic"
-keywords = ["trafficking"]
-
-[[notifiers]]
-name = "hook"
-url = "json://127.0.0.1:{sink.port}/"
-""")
+{topic_to_hook(sink.port)}""")
 
 
 def rows(workdir: Path, sql: str) -> list[dict[str, Any]]:

@@ -47,3 +47,16 @@ name = "{name}"
 url = "{url}"
 type = "feed"
 """
+
+
+def topic_to_hook(port: int, keyword: str = "trafficking") -> str:
+    """A watch named "topic" for ``keyword`` and a ``json://`` notifier "hook" to the sink on ``port``."""
+    return f"""
+[[watches]]
+name = "topic"
+keywords = ["{keyword}"]
+
+[[notifiers]]
+name = "hook"
+url = "json://127.0.0.1:{port}/"
+"""
