@@ -27,6 +27,7 @@ from support.configs import base, html_source, topic_to_hook
 from support.pages import Item, listing
 from support.server import FixtureSite
 from support.sinks import HttpSink
+from support.waiting import wait_until
 
 from newswatch import store as store_module
 from newswatch.errors import StoreError
@@ -110,13 +111,13 @@ def rows(workdir: Path, sql: str) -> list[dict[str, Any]]:
 
 def wait_until_delivered(workdir: Path, sink: HttpSink, expected: set[str]) -> None:
     """Until the sink has every expected title and the outbox owes nothing (or the deadline)."""
-    deadline = time.monotonic() + DEADLINE
-    while time.monotonic() < deadline:
+
+    def done() -> bool:
         owed = rows(workdir, "SELECT 1 FROM deliveries WHERE status = 'pending'")
-        if not owed and expected <= {m["title"] for m in list(sink.received)}:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"not delivered within {DEADLINE}s: {expected - {m['title'] for m in sink.received}}")
+        return not owed and expected <= {m["title"] for m in list(sink.received)}
+
+    wait_until(done, f"delivery of {sorted(expected)}", DEADLINE,
+               lambda: f"missing: {expected - {m['title'] for m in list(sink.received)}}")
 
 
 def assert_each_alert_once(workdir: Path, sink: HttpSink, expected: set[str]) -> None:

@@ -18,8 +18,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from support.configs import html_source
 from support.pages import Item, listing
 from support.server import FixtureSite
 from support.sinks import HttpSink, SmtpSink
+from support.waiting import wait_until
 
 from newswatch.secrets import exposed_credentials, literal_credentials
 
@@ -123,14 +123,6 @@ def rows(workdir: Path, sql: str) -> list[dict[str, Any]]:
         return [dict(r) for r in conn.execute(sql)]
 
 
-def wait_until(predicate: Callable[[], Any], what: str, timeout: float = DEADLINE) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def alert_titles(hook: HttpSink) -> list[str]:

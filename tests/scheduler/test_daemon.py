@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import waiting
 from support.cli import newswatch, user_error_lines, write_config
 from support.configs import base, html_source
 from support.pages import Item, listing
@@ -28,7 +29,6 @@ from support.server import FixtureSite
 from support.sinks import HttpSink
 
 _SCRUBBED = ("NEWSWATCH_CONFIG", "TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID", "SMTP_USER", "SMTP_PASSWORD")
-POLL = 0.05
 DEADLINE = 20.0
 
 # -- the daemon process -------------------------------------------------------------
@@ -87,13 +87,7 @@ class DaemonProcess:
 def wait_until(predicate: Callable[[], Any], what: str, daemon: DaemonProcess | None = None,
                timeout: float = DEADLINE) -> Any:
     """Poll ``predicate`` until it returns something truthy (returned), or fail at the deadline."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(POLL)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{daemon.tail() if daemon else ''}")
+    return waiting.wait_until(predicate, what, timeout, daemon.tail if daemon else str)
 
 
 @pytest.fixture

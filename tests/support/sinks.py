@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 from collections.abc import Callable
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -92,7 +91,7 @@ class SmtpSink:
 
     def __init__(self, port: int | None = None) -> None:
         self.messages: list[EmailMessage] = []
-        self.lock = threading.Lock()
+        self.lock = threading.Condition()
         self.port = port or _free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self.controller.start()
@@ -101,16 +100,13 @@ class SmtpSink:
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append(message)  # type: ignore[arg-type]
+            self.lock.notify_all()
         return "250 OK"
 
     def wait_for(self, count: int, timeout: float = 20.0) -> list[EmailMessage]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                if len(self.messages) >= count:
-                    break
-            time.sleep(0.05)
+        """Block until ``count`` messages arrived (or the deadline); the messages."""
         with self.lock:
+            self.lock.wait_for(lambda: len(self.messages) >= count, timeout)
             return list(self.messages)
 
     def close(self) -> None:
