@@ -126,7 +126,7 @@ class Deliverer:
             by_notifier: dict[str, list[PendingDelivery]] = defaultdict(list)
             down = {notifier for _, notifier in report.failed}
             for item in pending(self.store, utcnow(), due_only):
-                if item.notifier not in down and (item.alert_id, item.notifier) not in report.delivered:
+                if item.notifier not in down:  # delivered items are no longer pending
                     by_notifier[item.notifier].append(item)
             if not by_notifier:
                 break
