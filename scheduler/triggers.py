@@ -24,5 +24,7 @@ def source_trigger(config: Config, source: SourceConfig) -> CronTrigger | Interv
     """The trigger of ``source``: its cron, else its interval (or the default one), with jitter."""
     jitter = int(config.scheduler.jitter.total_seconds()) or None
     if source.cron:
-        return CronTrigger.from_crontab(source.cron, timezone="UTC")
+        trigger = CronTrigger.from_crontab(source.cron, timezone="UTC")
+        trigger.jitter = jitter  # from_crontab takes no jitter argument
+        return trigger
     return IntervalTrigger(seconds=config.interval_of(source).total_seconds(), jitter=jitter)

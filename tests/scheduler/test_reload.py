@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.config import Config, load_config
+from newswatch.config import Config, load_config, parse_config
 from newswatch.store import utcnow
 from scheduler.heartbeat import heartbeat_path, heartbeat_problem, remove_heartbeat, write_heartbeat
 from scheduler.logs import JsonFormatter
 from scheduler.reload import ConfigWatch, JobPlan, plan_jobs
+from scheduler.triggers import source_trigger
 
 S, M = timedelta(seconds=1), timedelta(minutes=1)
 
@@ -131,3 +132,21 @@ def test_json_log_lines() -> None:
     assert line["message"] == "source=news outcome=ok"
     assert (line["level"], line["logger"]) == ("INFO", "newswatch.pipeline")
     assert line["time"].endswith("+00:00")
+
+
+def test_jitter_applies_to_cron_and_interval_sources() -> None:
+    text = """
+[scheduler]
+jitter = "30s"
+[[sources]]
+name = "by-cron"
+url = "http://news.example/"
+type = "feed"
+cron = "*/5 * * * *"
+[[sources]]
+name = "by-interval"
+url = "http://news.example/b"
+type = "feed"
+"""
+    config = parse_config(text, Path("config.toml"), {})
+    assert [source_trigger(config, s).jitter for s in config.sources] == [30, 30]
