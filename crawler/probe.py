@@ -77,7 +77,7 @@ class Discovery:
         return [
             {
                 "title": shorten(a.title, 60),
-                "link": shorten(canonical_url(a.link), 60),
+                "link": canonical_url(a.link),
                 "date": a.published.isoformat()[:10] if a.published else "",
                 "summary": shorten(a.summary, 40),
             }

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from newswatch.errors import ConfigError, NewswatchError
-from newswatch.output import emit_json, emit_table, shorten
+from newswatch.output import disable_color, emit_json, emit_table
 
 if TYPE_CHECKING:  # the commands import what they use, so `newswatch --help` starts fast
     from crawler.runner import CrawlService
@@ -29,11 +29,12 @@ if TYPE_CHECKING:  # the commands import what they use, so `newswatch --help` st
 
 log = logging.getLogger("newswatch")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+LOG_TIME = "%Y-%m-%d %H:%M:%S%z"  # local time with its offset, as the tables show it
 
 
 def _setup_logging(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", LOG_TIME))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -98,9 +99,12 @@ def load(config_path: Path | None, notifiers: bool = False) -> Config:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False))
-def main(log_level: str) -> None:
+@click.option("--no-color", is_flag=True, help="Plain text even on a terminal (so does $NO_COLOR).")
+def main(log_level: str, no_color: bool) -> None:
     """newswatch: know within minutes, exactly once, when a listing page gets a new article on your topic."""
     _setup_logging(log_level)
+    if no_color:
+        disable_color()
 
 
 @main.command()
@@ -143,12 +147,9 @@ def preview(config_path: Path | None, source: str, as_json: bool) -> None:
 
 
 def _print_preview(document: dict[str, Any]) -> None:
-    rows = [
-        {"title": shorten(a["title"], 60), "link": shorten(a["url"], 60), "date": (a["published"] or "")[:10],
-         "summary": shorten(a["summary"], 40)}
-        for a in document["articles"]
-    ]
-    emit_table(rows, ["title", "link", "date", "summary"], empty="no articles")
+    rows = [{"title": a["title"], "link": a["url"], "date": (a["published"] or "")[:10], "summary": a["summary"]}
+            for a in document["articles"]]
+    emit_table(rows, ["title", "date", "summary"], empty="no articles", link="link")
     if document["quotes"]:
         click.echo()
         emit_table(document["quotes"], ["pair", "value", "change"])
@@ -171,8 +172,8 @@ def once(config_path: Path | None, sources: tuple[str, ...], floods: tuple[str, 
         click.echo(release_flood(config, name))
     reports, delivery = run_once(config, sources)
     rows = [
-        {"source": r.source, "outcome": r.outcome, "items": r.items, "new": len(r.new),
-         "alerts": r.alerts, "error": shorten(r.error, 70) if r.error else None}
+        {"source": r.source, "outcome": r.outcome, "items": r.items, "new": len(r.new), "alerts": r.alerts,
+         "error": r.error}
         for r in reports
     ]
     emit_table(rows, ["source", "outcome", "items", "new", "alerts", "error"], empty="no sources configured")
@@ -222,7 +223,11 @@ def run_once(config: Config, names: tuple[str, ...]) -> tuple[list[RunReport], D
 
     async def main() -> tuple[list[RunReport], DeliveryReport]:
         pipeline = build_pipeline(config, store, CrawlService(config.crawler))
-        pipeline.select(names)
+        selected = pipeline.select(names)
+        if sys.stderr.isatty():  # a progress line per finished source, for a person watching a long pass
+            from newswatch.progress import PassProgress
+
+            pipeline.hooks = [*pipeline.hooks, PassProgress(len(selected))]
         reports = await pipeline.run_pass(names)
         return reports, await Deliverer(config, store).deliver_pending(due_only=False)
 
@@ -273,12 +278,8 @@ def articles(config_path: Path | None, watch: str | None, source: str | None, li
     if as_json:
         emit_json(rows)
         return
-    table = [
-        {"seen": (r["first_seen_at"] or "")[:16].replace("T", " "), "title": shorten(r["title"], 60),
-         "watches": r["watches"], "sources": r["sources"], "link": shorten(r["url"], 50)}
-        for r in rows
-    ]
-    emit_table(table, ["seen", "title", "watches", "sources", "link"], empty="no articles stored")
+    emit_table(rows, ["first_seen_at", "title", "watches", "sources"], empty="no articles stored", link="url",
+               times=["first_seen_at"])
 
 
 @main.command()
@@ -298,7 +299,8 @@ def tickers(config_path: Path | None, pair: str | None, as_json: bool) -> None:
         if as_json:
             emit_json({"pair": pair, "history": rows})
             return
-        emit_table(rows, ["observed_at", "value", "change", "source", "last_seen_at"], empty=f"no quotes for {pair}")
+        emit_table(rows, ["observed_at", "value", "change", "source", "last_seen_at"], empty=f"no quotes for {pair}",
+                   times=["observed_at", "last_seen_at"], optional=["last_seen_at"])
         from decimal import Decimal
 
         click.echo(sparkline([Decimal(r["value"]) for r in rows]))
@@ -308,7 +310,7 @@ def tickers(config_path: Path | None, pair: str | None, as_json: bool) -> None:
         emit_json(rows)
         return
     emit_table(rows, ["pair", "value", "change", "previous", "site_change", "trend", "source", "last_seen"],
-               empty="no ticker quotes stored")
+               empty="no ticker quotes stored", times=["last_seen"], optional=["site_change", "previous", "source"])
 
 
 @main.command()
@@ -333,11 +335,8 @@ def status(config_path: Path | None, as_json: bool, check: bool) -> None:
     if as_json:
         emit_json(rows)
         return
-    for row in rows:
-        row["error"] = shorten(row["error"], 50) if row["error"] else None
-        for key in ("last_run", "next_run"):
-            row[key] = (row[key] or "")[:19].replace("T", " ") or None
-    emit_table(rows, ["source", "type", "last_run", "outcome", "items", "failures", "next_run", "error"])
+    emit_table(rows, ["source", "type", "last_run", "outcome", "items", "failures", "next_run", "error"],
+               times=["last_run", "next_run"], optional=["type", "next_run"])
 
 
 @main.command()
@@ -403,7 +402,7 @@ def add(config_path: Path | None, url: str, name: str | None, yes: bool, dry_run
         click.echo("\n".join([found.error] if found.error else found.explanation()), err=True)
         sys.exit(EXIT_FAILED)
     click.echo(found.headline() + "\n")
-    emit_table(found.rows(10), found.columns())
+    emit_table(found.rows(10), [c for c in found.columns() if c != "link"], link="link")
     click.echo((f"… and {len(found.articles) - 10} more\n" if len(found.articles) > 10 else "") + found.summary())
     fragment = configedit.source_toml(name, found.url, found.kind, found.select(), found.notes(name))
     if dry_run:
@@ -464,6 +463,19 @@ def _run_demo(site: DemoSite, folder: Path) -> Path:
     run_in_reactor(main)
     store.close()
     return config.path
+
+
+@main.command()
+@config_option
+@click.option("--listen", metavar="HOST:PORT", help="Where to serve (default: [web] listen, else 127.0.0.1:8680).")
+@user_errors
+def web(config_path: Path | None, listen: str | None) -> None:
+    """Read-only web front over the database (status, articles, ticker charts, Atom feeds, /metrics, /healthz)."""
+    from newswatch.defaults import WEB_LISTEN
+    from web.run import serve_standalone
+
+    config = load(config_path)
+    sys.exit(serve_standalone(config, listen or config.web.listen or WEB_LISTEN))
 
 
 if __name__ == "__main__":  # pragma: no cover

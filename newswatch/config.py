@@ -32,7 +32,7 @@ from newswatch import defaults
 from newswatch.config_errors import describe_errors, key_path
 from newswatch.errors import ConfigError
 from newswatch.secrets import Masker
-from newswatch.units import Threshold, parse_duration, parse_size, parse_threshold, shown
+from newswatch.units import Threshold, parse_duration, parse_listen, parse_size, parse_threshold, shown
 
 
 def _positive(value: timedelta) -> timedelta:
@@ -65,6 +65,7 @@ def _cron(value: str) -> str:
 
 
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
+Listen = Annotated[str, AfterValidator(lambda v: parse_listen(v) and v)]
 Cron = Annotated[str, AfterValidator(_cron)]
 
 
@@ -151,6 +152,10 @@ class TickerConfig(_Section):
     sources: tuple[Name, ...] = ()
 
 
+class WebConfig(_Section):
+    listen: Listen | None = None  # off unless set: the daemon serves the web front on HOST:PORT
+
+
 class NotifierConfig(_Section):
     name: Name
     url: SecretStr
@@ -167,6 +172,7 @@ class Config(_Section):
     watches: tuple[WatchConfig, ...] = ()
     tickers: tuple[TickerConfig, ...] = ()
     notifiers: tuple[NotifierConfig, ...] = ()
+    web: WebConfig = WebConfig()
     path: Path = Field(Path(defaults.CONFIG_FILENAME), exclude=True)
     secrets: tuple[str, ...] = Field((), exclude=True, repr=False)
 

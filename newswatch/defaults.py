@@ -34,3 +34,4 @@ FLOOD_MIN = 5  # ... when at least this many are new
 
 SOURCE_PAGES = 1
 SOURCE_TYPES = ("html", "feed")
+WEB_LISTEN = "127.0.0.1:8680"  # `newswatch web` without --listen or [web] listen

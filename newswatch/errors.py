@@ -44,3 +44,10 @@ class UnknownNotifierError(NewswatchError):
 
 class StoreError(NewswatchError):
     """The database cannot be used (locked by another process, newer schema...)."""
+
+
+class WebError(NewswatchError):
+    """The web front cannot listen where it was asked to."""
+
+    def __init__(self, listen: str, reason: str) -> None:
+        super().__init__(f"web: cannot listen on {listen}: {reason}")

@@ -1,4 +1,12 @@
-"""What the CLI prints: readable tables for people, one JSON document for machines."""
+"""What the CLI prints: readable tables for people, one JSON document for machines.
+
+Tables are laid out by ``rich`` to the terminal's width (80 columns when the
+output is not a terminal, or ``$COLUMNS``), measuring wide characters, so a
+Chinese title keeps the columns straight. Free text (titles, errors) is cut
+with ``…``; a link is never cut: it goes on a line of its own under its row.
+Colour only on a terminal, never with ``$NO_COLOR`` or ``--no-color``.
+Times are shown in local time, and the table says which zone that is.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +18,30 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich import box
+from rich.console import Console
+from rich.measure import Measurement
+from rich.table import Table
+from rich.text import Text
+
+FREE_TEXT = frozenset({"title", "summary", "error", "watches", "sources", "link", "trend"})
+"""Columns that give up width first (cut with an ellipsis) when the table is too wide."""
+FREE_TEXT_MIN = 20
+STYLES = {"failed": "bold red", "cancelled": "red", "expired": "red", "unchanged": "dim", "never run": "dim",
+          "ok": "green", "delivered": "green", "baseline": "cyan", "pending": "yellow"}
+"""Colour of a cell by its value (outcomes and delivery statuses)."""
+_color = True
+
+
+def disable_color() -> None:
+    """``--no-color``: plain text even on a terminal."""
+    global _color
+    _color = False
+
+
+def console(stderr: bool = False) -> Console:
+    """A console on stdout (or stderr): terminal width, colour only on a terminal and without $NO_COLOR."""
+    return Console(stderr=stderr, no_color=not _color, highlight=False, soft_wrap=False)
 
 
 def emit_json(document: Any) -> None:
@@ -17,15 +49,73 @@ def emit_json(document: Any) -> None:
     click.echo(json.dumps(document, indent=2, ensure_ascii=False, default=_jsonable))
 
 
-def emit_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], empty: str = "nothing yet") -> None:
-    """Print rows as an aligned table with the given columns (keys of the rows)."""
+def emit_table(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], empty: str = "nothing yet", link: str | None = None,
+    times: Sequence[str] = (), optional: Sequence[str] = (),
+) -> None:
+    """Print rows as a table of ``columns`` fitted to the terminal; ``link``'s value under each row, uncut.
+
+    ``times`` name columns holding stored (UTC ISO) timestamps: shown in local time, the zone in the caption.
+    ``optional`` columns are left out, in that order, while the table would not fit at its natural width.
+    """
     if not rows:
         click.echo(empty)
         return
-    from tabulate import tabulate
+    out = console()
+    shown = list(columns)
+    for col in optional:  # measured with free text cut to FREE_TEXT_MIN: free text gives way before a column goes
+        if _natural_width(out, _filled(rows, shown, times, True)) <= out.width:
+            break
+        shown.remove(col)
+    table = _filled(rows, shown, times)
+    with out.capture() as captured:
+        out.print(table)
+    lines = [line.rstrip() for line in captured.get().splitlines()]
+    click.echo("\n".join(_with_links(lines, rows, link) if link else lines))
 
-    body = [[_cell(row.get(col)) for col in columns] for row in rows]
-    click.echo(tabulate(body, headers=[c.replace("_", " ") for c in columns], tablefmt="simple"))
+
+def _natural_width(out: Console, table: Table) -> int:
+    return Measurement.get(out, out.options.update_width(10**4), table).maximum
+
+
+def _filled(rows: Sequence[dict[str, Any]], columns: Sequence[str], times: Sequence[str], cut: bool = False) -> Table:
+    table = _table(columns, bool(times))
+    for row in rows:
+        cells = [_cell(row.get(col), col in times) for col in columns]
+        if cut:
+            for cell, col in zip(cells, columns, strict=True):
+                cell.truncate(FREE_TEXT_MIN if col in FREE_TEXT else len(cell), overflow="ellipsis")
+        table.add_row(*cells)
+    return table
+
+
+def _table(columns: Sequence[str], times: bool) -> Table:
+    caption = f"times are local, UTC{datetime.now().astimezone().strftime('%z')}" if times else None
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, caption=caption, caption_justify="left",
+                  caption_style="dim", header_style="bold")
+    for col in columns:
+        header = Text(col.replace("_", " "), no_wrap=True, overflow="ellipsis")
+        table.add_column(header, no_wrap=col not in FREE_TEXT, overflow="ellipsis", min_width=min(len(col), 8))
+    return table
+
+
+def _with_links(lines: list[str], rows: Sequence[dict[str, Any]], link: str) -> list[str]:
+    """The table's lines with each row's link on the line after it (every row is one line: cells never wrap)."""
+    head, body = lines[:2], lines[2 : 2 + len(rows)]
+    result = list(head)
+    for line, row in zip(body, rows, strict=True):
+        result.append(line)
+        if row.get(link):
+            result.append(f"  {row[link]}")
+    return result + lines[2 + len(rows) :]
+
+
+def local_time(stored: str | datetime | None) -> str | None:
+    """A stored UTC timestamp as local time to the minute (``2026-12-01 19:05``)."""
+    if not stored:
+        return None
+    moment = stored if isinstance(stored, datetime) else datetime.fromisoformat(stored)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def shorten(text: str | None, width: int) -> str:
@@ -34,11 +124,20 @@ def shorten(text: str | None, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, is_time: bool = False) -> Text:
+    if is_time:
+        value = local_time(value)
+    text = _plain(value)
+    return Text(text, style=STYLES.get(text, ""), no_wrap=True, overflow="ellipsis")
+
+
+def _plain(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return local_time(value) or "-"
+    if isinstance(value, Decimal):
+        return format(value, "f")
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value)) or "-"
     return str(value)

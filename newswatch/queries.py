@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -11,10 +12,16 @@ from newswatch.store import Store
 
 
 def list_articles(
-    store: Store, watch: str | None = None, source: str | None = None, limit: int = 20
+    store: Store, watch: str | None = None, source: str | None = None, limit: int = 20, search: str | None = None
 ) -> list[dict[str, Any]]:
-    """Stored articles, newest first, each with the watches it matched and the sources that listed it."""
+    """Stored articles, newest first, each with the watches it matched and the sources that listed it.
+
+    ``search`` keeps the articles whose title, summary or body hold every word of it (full-text index).
+    """
     where, params = [], []
+    if search and fts_query(search):
+        where.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        params.append(fts_query(search))
     if watch:
         where.append("a.id IN (SELECT article_id FROM matches WHERE watch = ?)")
         params.append(watch)
@@ -24,7 +31,8 @@ def list_articles(
     sql = (
         "SELECT a.id, a.title, a.url, a.link, a.summary, a.published_at, a.first_seen_at, "
         "(SELECT json_group_array(source) FROM article_sources s WHERE s.article_id = a.id) AS sources, "
-        "(SELECT json_group_array(watch) FROM matches m WHERE m.article_id = a.id) AS watches "
+        "(SELECT json_group_array(watch) FROM matches m WHERE m.article_id = a.id) AS watches, "
+        "(SELECT json_group_object(watch, json(keywords)) FROM matches m WHERE m.article_id = a.id) AS keywords "
         f"FROM articles a {'WHERE ' + ' AND '.join(where) if where else ''} "
         "ORDER BY a.first_seen_at DESC, a.id DESC LIMIT ?"
     )
@@ -32,7 +40,17 @@ def list_articles(
     for row in rows:
         row["sources"] = json.loads(row["sources"])
         row["watches"] = json.loads(row["watches"])
+        row["keywords"] = json.loads(row["keywords"])
     return rows
+
+
+_WORD = re.compile(r"\w+\*?")
+
+
+def fts_query(text: str) -> str:
+    """What a person typed as an FTS5 query: every word must occur (``word*``: a prefix); no FTS syntax errors."""
+    words = _WORD.findall(text)
+    return " ".join(f'"{w.rstrip("*")}"' + ("*" if w.endswith("*") else "") for w in words)
 
 
 def source_status(store: Store, config: Config) -> list[dict[str, Any]]:
@@ -106,3 +124,122 @@ def pair_history(store: Store, pair: str, limit: int = 100) -> list[dict[str, An
         [pair, limit],
     )
     return rows[::-1]
+
+
+def ticker_alerts(store: Store, pair: str) -> list[dict[str, Any]]:
+    """The ticker alerts raised for ``pair``, oldest first: when, the value, the change."""
+    return store.query(
+        "SELECT created_at, json_extract(payload, '$.value') AS value, json_extract(payload, '$.change') AS change, "
+        "title FROM alerts WHERE kind = 'ticker' AND upper(json_extract(payload, '$.pair')) = upper(?) ORDER BY id",
+        [pair],
+    )
+
+
+def known_pairs(store: Store) -> list[str]:
+    """Every pair with recorded quotes."""
+    return [r["pair"] for r in store.query("SELECT DISTINCT pair FROM quotes ORDER BY pair")]
+
+
+def watch_matches(store: Store, watch: str, limit: int = 50) -> list[dict[str, Any]]:
+    """The articles ``watch`` matched, most recently matched first, with the keywords that matched."""
+    rows = store.query(
+        "SELECT a.id, a.title, a.url, a.summary, a.published_at, a.source, m.keywords, m.matched_at "
+        "FROM matches m JOIN articles a ON a.id = m.article_id WHERE m.watch = ? "
+        "ORDER BY m.matched_at DESC, a.id DESC LIMIT ?",
+        [watch, limit],
+    )
+    for row in rows:
+        row["keywords"] = json.loads(row["keywords"])
+    return rows
+
+
+def matched_watches(store: Store) -> list[str]:
+    """Every watch name with stored matches (also those since removed from the config)."""
+    return [r["watch"] for r in store.query("SELECT DISTINCT watch FROM matches ORDER BY watch")]
+
+
+def delivery_queue(store: Store) -> dict[str, int]:
+    """Deliveries by state: pending (never tried), retrying (failed, will retry), delivered, given up."""
+    counts = {"pending": 0, "retrying": 0, "delivered": 0, "given up": 0}
+    rows = store.query(
+        "SELECT CASE WHEN status = 'pending' AND attempts > 0 THEN 'retrying' WHEN status = 'expired' "
+        "THEN 'given up' ELSE status END AS state, count(*) AS n FROM deliveries GROUP BY state"
+    )
+    counts.update({r["state"]: r["n"] for r in rows})
+    return counts
+
+
+def undelivered(store: Store, limit: int = 20) -> list[dict[str, Any]]:
+    """Deliveries still owed or given up, oldest first (their last error is stored masked)."""
+    return store.query(
+        "SELECT a.title, a.kind, a.created_at, d.notifier, d.status, d.attempts, d.last_error, d.next_attempt_at "
+        "FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE d.status != 'delivered' "
+        "ORDER BY d.status = 'expired', a.id LIMIT ?",
+        [limit],
+    )
+
+
+def notifier_status(store: Store, config: Config) -> list[dict[str, Any]]:
+    """Per configured notifier (never its URL): delivered, pending, last delivery, failures in a row, last error."""
+    health = {r["name"]: r for r in store.query("SELECT * FROM notifier_health")}
+    counts = {
+        r["notifier"]: r
+        for r in store.query(
+            "SELECT notifier, sum(status = 'delivered') AS delivered, sum(status = 'pending') AS pending, "
+            "sum(status = 'expired') AS expired, max(delivered_at) AS last_delivered FROM deliveries GROUP BY notifier"
+        )
+    }
+    rows = []
+    for notifier in config.notifiers:
+        row, seen = health.get(notifier.name, {}), counts.get(notifier.name, {})
+        failures = row.get("consecutive_failures", 0)
+        rows.append({
+            "notifier": notifier.name, "health": "failing" if failures else "ok", "failures": failures,
+            "last_error": row.get("last_error") if failures else None, "delivered": seen.get("delivered") or 0,
+            "pending": seen.get("pending") or 0, "expired": seen.get("expired") or 0,
+            "last_delivered": seen.get("last_delivered"),
+        })
+    return rows
+
+
+# -- figures behind /metrics -------------------------------------------------------
+
+RUN_SECONDS = "(julianday(finished_at) - julianday(started_at)) * 86400.0"
+
+
+def run_counts(store: Store) -> list[dict[str, Any]]:
+    """Finished runs by source and outcome."""
+    return store.query("SELECT source, outcome, count(*) AS n FROM runs WHERE finished_at IS NOT NULL "
+                       "GROUP BY source, outcome ORDER BY source, outcome")
+
+
+def run_duration_buckets(store: Store, bounds: list[float]) -> list[dict[str, Any]]:
+    """Per source: finished runs at or under each bound (``le_0`` …), their count and total seconds."""
+    cases = ", ".join(f"sum({RUN_SECONDS} <= {float(b)!r}) AS le_{i}" for i, b in enumerate(bounds))
+    return store.query(
+        f"SELECT source, count(*) AS n, total({RUN_SECONDS}) AS seconds, {cases} FROM runs "
+        "WHERE finished_at IS NOT NULL GROUP BY source ORDER BY source"
+    )
+
+
+def record_counts(store: Store) -> dict[str, list[dict[str, Any]]]:
+    """Articles stored, matches and article alerts by watch, alerts by kind, deliveries by notifier and status."""
+    return {
+        "articles": store.query("SELECT count(*) AS n FROM articles"),
+        "matches": store.query("SELECT watch, count(*) AS n FROM matches GROUP BY watch ORDER BY watch"),
+        "alerts": store.query(
+            "SELECT kind, coalesce(json_extract(payload, '$.watch'), '') AS watch, count(*) AS n FROM alerts "
+            "GROUP BY kind, watch ORDER BY kind, watch"
+        ),
+        "deliveries": store.query(
+            "SELECT notifier, status, count(*) AS n FROM deliveries GROUP BY notifier, status ORDER BY notifier, status"
+        ),
+    }
+
+
+def last_successes(store: Store) -> list[dict[str, Any]]:
+    """Per source: when its last successful run (ok, unchanged or baseline) finished, and failures in a row."""
+    return store.query(
+        "SELECT s.name AS source, s.consecutive_failures AS failures, (SELECT max(finished_at) FROM runs r "
+        "WHERE r.source = s.name AND r.outcome IN ('ok', 'unchanged', 'baseline')) AS at FROM sources s ORDER BY s.name"
+    )

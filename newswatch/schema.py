@@ -130,4 +130,25 @@ MIGRATIONS: tuple[str, ...] = (
         last_error TEXT
     );
     """,
+    # 5: full-text search over articles (title, summary, body) for the web front's ``q``.
+    """
+    CREATE VIRTUAL TABLE articles_fts USING fts5 (
+        title, summary, body, content = 'articles', content_rowid = 'id',
+        tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts (rowid, title, summary, body) VALUES (new.id, new.title, new.summary, new.body);
+    END;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, summary, body)
+        VALUES ('delete', old.id, old.title, old.summary, old.body);
+    END;
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, summary, body ON articles
+    WHEN old.title IS NOT new.title OR old.summary IS NOT new.summary OR old.body IS NOT new.body BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, summary, body)
+        VALUES ('delete', old.id, old.title, old.summary, old.body);
+        INSERT INTO articles_fts (rowid, title, summary, body) VALUES (new.id, new.title, new.summary, new.body);
+    END;
+    """,
 )

@@ -83,3 +83,14 @@ def parse_threshold(value: object) -> Threshold:
     if isinstance(value, bool) or not amount.is_finite() or amount <= 0:
         raise ValueError(f"{shown(value)} is not a threshold (use a percent like \"0.5%\" or an amount like \"0.001\")")
     return Threshold(amount, percent)
+
+
+_LISTEN = re.compile(r"^(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[A-Za-z0-9.-]+)):(?P<port>\d{1,5})$")
+
+
+def parse_listen(value: object) -> tuple[str, int]:
+    """``"127.0.0.1:8680"`` or ``"[::1]:8680"`` → (host, port); anything else is a ValueError."""
+    match = _LISTEN.match(value.strip()) if isinstance(value, str) else None
+    if not match or int(match["port"]) > 65535:
+        raise ValueError(f'{shown(value)} is not HOST:PORT (e.g. "127.0.0.1:8680", "[::1]:8680")')
+    return match["v6"] or match["host"], int(match["port"])

@@ -24,6 +24,7 @@ import logging
 import signal
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -31,6 +32,7 @@ from crawler.runner import CrawlService, run_in_reactor
 from newswatch.alerts import routed
 from newswatch.config import Config, SourceConfig
 from newswatch.diff import RunReport
+from newswatch.errors import NewswatchError
 from newswatch.outbox import enqueue
 from newswatch.pipeline import Pipeline
 from newswatch.store import Store, utcnow
@@ -39,6 +41,9 @@ from scheduler.heartbeat import heartbeat_path, heartbeat_tick, remove_heartbeat
 from scheduler.inflight import InFlight
 from scheduler.reload import ConfigWatch, JobPlan, TriggerKey, plan_jobs, trigger_keys
 from scheduler.triggers import source_trigger
+
+if TYPE_CHECKING:
+    from web.run import RunningWeb
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +86,7 @@ class Daemon:
         self.triggers: dict[str, TriggerKey] = {}
         self.services: list[CrawlService] = []
         self.delivering = self.deliver_again = False
+        self.web: RunningWeb | None = None
         self._wire(config, None)
 
     # -- lifecycle ---------------------------------------------------------
@@ -93,6 +99,7 @@ class Daemon:
             self.scheduler.start()
             self._add_service_jobs()
             self._sync_sources()
+            self._start_web()
             log.info("daemon started: %s; database %s", self._summary(), self.config.storage.path)
             await self.stopping.wait()
             await self._shutdown()
@@ -144,6 +151,8 @@ class Daemon:
         self.scheduler.shutdown(wait=False)
         self._publish_next_runs(clear=True)
         remove_heartbeat(self.beat)
+        if self.web is not None:
+            await self.web.stop()
 
     async def _stop_crawls(self, service: CrawlService) -> None:
         """Close crawls a cancelled run left behind, so the process ends with no half-open engine."""
@@ -151,6 +160,18 @@ class Daemon:
             await asyncio.wait_for(service.stop(), CANCEL_WAIT_SECONDS)
         except Exception as exc:  # shutting down: report and go on
             log.warning("stopping crawls: %s: %s", type(exc).__name__, exc)
+
+    def _start_web(self) -> None:
+        """Serve the read-only web front on this loop when ``[web] listen`` is set; monitoring goes on without it."""
+        listen = self.config.web.listen
+        if listen is None:
+            return
+        from web.run import start
+
+        try:
+            self.web = start(lambda: self.config, listen)
+        except NewswatchError as exc:
+            log.error("%s; the daemon runs on without its web front", exc)
 
     # -- configuration -----------------------------------------------------
 
@@ -174,6 +195,8 @@ class Daemon:
             log.warning("storage.path changed to %s: restart newswatch to use it; staying on %s",
                         config.storage.path, previous.storage.path)
             config = config.model_copy(update={"storage": previous.storage})
+        if config.web != previous.web:
+            log.warning("web.listen changed to %s: restart newswatch to serve there", config.web.listen)
         self._wire(config, previous)
         if config.scheduler.delivery_interval != previous.scheduler.delivery_interval:
             self._reschedule_service_jobs()

@@ -1,0 +1,33 @@
+"""A ticker pair's history as an SVG chart drawn on the server (pygal): no script, no CDN."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import pygal
+from pygal.style import CleanStyle
+
+
+def _plain(value: float) -> str:
+    """A value as a person writes it: ``0.00008``, never ``8e-05``."""
+    return format(Decimal(repr(value)).normalize(), "f")
+
+
+def ticker_chart(pair: str, history: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> str:
+    """The SVG of ``history`` (oldest first) with each alert marked; markup safe to embed in a page."""
+    chart = pygal.DateTimeLine(
+        js=[], disable_xml_declaration=True, width=900, height=360, style=CleanStyle, show_legend=True,
+        legend_at_bottom=True, x_label_rotation=20, truncate_label=-1, value_formatter=_plain,
+        x_value_formatter=lambda moment: moment.strftime("%Y-%m-%d %H:%M"), dots_size=3,
+        title=f"{pair} (local time, {datetime.now().astimezone():UTC%z})",
+    )
+    chart.add(pair, [(_moment(r["observed_at"]), float(Decimal(r["value"]))) for r in history])
+    marks = [(_moment(a["created_at"]), float(Decimal(a["value"]))) for a in alerts if a["value"]]
+    chart.add("alerts", marks, stroke=False, dots_size=7)
+    return chart.render(is_unicode=True)
+
+
+def _moment(stored: str) -> datetime:
+    return datetime.fromisoformat(stored).astimezone().replace(tzinfo=None)  # local, as the page shows times

@@ -1,0 +1,82 @@
+"""``/metrics``: Prometheus exposition (prometheus_client) of what the database records.
+
+A collector reads the figures at every scrape, so ``newswatch web`` without the
+daemon exposes the same numbers as the daemon itself, and nothing is counted
+twice across restarts. Counters are totals over the database's history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
+
+from newswatch import queries
+from scheduler.heartbeat import heartbeat_problem
+from web.context import WebContext
+
+RUN_BUCKETS = [0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0]
+
+
+class StoreCollector:
+    """Every newswatch metric, read from the store at collection time."""
+
+    def __init__(self, web: WebContext) -> None:
+        self.web = web
+
+    def collect(self) -> Iterator[Metric]:
+        yield from self._runs()
+        yield from self._records(queries.record_counts(self.web.store))
+        yield from self._sources()
+        up = GaugeMetricFamily("newswatch_daemon_up", "1 while the daemon's heartbeat is fresh")
+        up.add_metric([], 0 if heartbeat_problem(self.web.heartbeat) else 1)
+        yield up
+
+    def _runs(self) -> Iterator[Metric]:
+        runs = CounterMetricFamily("newswatch_runs", "Finished source runs", labels=["source", "outcome"])
+        for row in queries.run_counts(self.web.store):
+            runs.add_metric([row["source"], row["outcome"]], row["n"])
+        yield runs
+        durations = HistogramMetricFamily("newswatch_run_duration_seconds", "Duration of source runs (fetch, "
+                                          "diff, match, store)", labels=["source"])
+        for row in queries.run_duration_buckets(self.web.store, RUN_BUCKETS):
+            buckets = [(str(b), row[f"le_{i}"] or 0) for i, b in enumerate(RUN_BUCKETS)] + [("+Inf", row["n"])]
+            durations.add_metric([row["source"]], buckets, row["seconds"] or 0.0)
+        yield durations
+
+    def _records(self, counts: dict[str, list[dict]]) -> Iterator[Metric]:
+        articles = GaugeMetricFamily("newswatch_articles", "Articles stored")
+        articles.add_metric([], counts["articles"][0]["n"])
+        matches = CounterMetricFamily("newswatch_matches", "Articles matched, by watch", labels=["watch"])
+        for row in counts["matches"]:
+            matches.add_metric([row["watch"]], row["n"])
+        alerts = CounterMetricFamily("newswatch_alerts", "Alerts raised, by kind and watch", labels=["kind", "watch"])
+        for row in counts["alerts"]:
+            alerts.add_metric([row["kind"], row["watch"]], row["n"])
+        deliveries = GaugeMetricFamily("newswatch_deliveries", "Deliveries by notifier and status",
+                                       labels=["notifier", "status"])
+        pending = GaugeMetricFamily("newswatch_queue_depth", "Deliveries still owed (pending)")
+        pending.add_metric([], sum(r["n"] for r in counts["deliveries"] if r["status"] == "pending"))
+        for row in counts["deliveries"]:
+            deliveries.add_metric([row["notifier"], row["status"]], row["n"])
+        yield from (articles, matches, alerts, deliveries, pending)
+
+    def _sources(self) -> Iterator[Metric]:
+        success = GaugeMetricFamily("newswatch_source_last_success_timestamp_seconds",
+                                    "Unix time the source's last successful run finished", labels=["source"])
+        failures = GaugeMetricFamily("newswatch_source_consecutive_failures", "Failed runs in a row",
+                                     labels=["source"])
+        for row in queries.last_successes(self.web.store):
+            if row["at"]:
+                success.add_metric([row["source"]], datetime.fromisoformat(row["at"]).timestamp())
+            failures.add_metric([row["source"]], row["failures"])
+        yield from (success, failures)
+
+
+def exposition(web: WebContext) -> tuple[bytes, str]:
+    """The text exposition of every metric and its content type."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(StoreCollector(web))
+    return generate_latest(registry), CONTENT_TYPE_LATEST
