@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pygal
+from lxml import etree
 from pygal.style import CleanStyle
 
 
@@ -26,7 +27,10 @@ def ticker_chart(pair: str, history: list[dict[str, Any]], alerts: list[dict[str
     chart.add(pair, [(_moment(r["observed_at"]), float(Decimal(r["value"]))) for r in history])
     marks = [(_moment(a["created_at"]), float(Decimal(a["value"]))) for a in alerts if a["value"]]
     chart.add("alerts", marks, stroke=False, dots_size=7)
-    return chart.render(is_unicode=True)
+    tree = chart.render_tree()
+    for script in tree.xpath("//*[local-name() = 'script']"):  # pygal's inline config for its (absent) JS
+        script.getparent().remove(script)
+    return etree.tostring(tree, encoding="unicode")
 
 
 def _moment(stored: str) -> datetime:
