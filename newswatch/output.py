@@ -26,7 +26,7 @@ from rich.text import Text
 
 FREE_TEXT = frozenset({"title", "summary", "error", "watches", "sources", "link", "trend"})
 """Columns that give up width first (cut with an ellipsis) when the table is too wide."""
-FREE_TEXT_MIN = 20
+FREE_TEXT_MIN = 12
 STYLES = {"failed": "bold red", "cancelled": "red", "expired": "red", "unchanged": "dim", "never run": "dim",
           "ok": "green", "delivered": "green", "baseline": "cyan", "pending": "yellow"}
 """Colour of a cell by its value (outcomes and delivery statuses)."""
@@ -40,8 +40,11 @@ def disable_color() -> None:
 
 
 def console(stderr: bool = False) -> Console:
-    """A console on stdout (or stderr): terminal width, colour only on a terminal and without $NO_COLOR."""
-    return Console(stderr=stderr, no_color=not _color, highlight=False, soft_wrap=False)
+    """A console on stdout (or stderr): terminal width; styles only on a terminal, never with $NO_COLOR."""
+    out = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    if out.no_color or not _color:  # rich keeps bold and dim under NO_COLOR; plain means no escape code at all
+        out = Console(stderr=stderr, highlight=False, soft_wrap=False, color_system=None)
+    return out
 
 
 def emit_json(document: Any) -> None:
@@ -71,7 +74,7 @@ def emit_table(
     with out.capture() as captured:
         out.print(table)
     lines = [line.rstrip() for line in captured.get().splitlines()]
-    click.echo("\n".join(_with_links(lines, rows, link) if link else lines))
+    click.echo("\n".join(_with_links(lines, rows, link) if link else lines), color=True)  # rich chose already
 
 
 def _natural_width(out: Console, table: Table) -> int:
@@ -90,9 +93,10 @@ def _filled(rows: Sequence[dict[str, Any]], columns: Sequence[str], times: Seque
 
 
 def _table(columns: Sequence[str], times: bool) -> Table:
-    caption = f"times are local, UTC{datetime.now().astimezone().strftime('%z')}" if times else None
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, caption=caption, caption_justify="left",
-                  caption_style="dim", header_style="bold")
+    zone = f"UTC{datetime.now().astimezone():%z}"
+    caption = f"times are local ({zone}): HH:MM today, MM-DD HH:MM this year" if times else None
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True, caption=caption,
+                  caption_justify="left", caption_style="dim", header_style="bold")
     for col in columns:
         header = Text(col.replace("_", " "), no_wrap=True, overflow="ellipsis")
         table.add_column(header, no_wrap=col not in FREE_TEXT, overflow="ellipsis", min_width=min(len(col), 8))
@@ -118,6 +122,15 @@ def local_time(stored: str | datetime | None) -> str | None:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+def compact_time(stored: str | datetime | None, now: datetime | None = None) -> str | None:
+    """Local time as short as it stays clear, as ``ls -l`` does: ``19:05`` today, ``12-01 19:05`` this year."""
+    full = local_time(stored)
+    today = (now or datetime.now()).astimezone().strftime("%Y-%m-%d")
+    if full is None or full[:4] != today[:4]:
+        return full
+    return full[11:] if full[:10] == today else full[5:]
+
+
 def shorten(text: str | None, width: int) -> str:
     """``text`` cut to ``width`` characters with an ellipsis."""
     text = text or ""
@@ -126,7 +139,7 @@ def shorten(text: str | None, width: int) -> str:
 
 def _cell(value: Any, is_time: bool = False) -> Text:
     if is_time:
-        value = local_time(value)
+        value = compact_time(value)
     text = _plain(value)
     return Text(text, style=STYLES.get(text, ""), no_wrap=True, overflow="ellipsis")
 

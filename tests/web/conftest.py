@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.cli import newswatch
+from support.demo import copy_demo, make_demo
 from support.web import Serving
 
 
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("demo")
-    proc = newswatch("demo", "--dir", folder, cwd=folder, timeout=120)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return folder
+    return make_demo(tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture
 def demo(demo_dir: Path, tmp_path: Path) -> Path:
     """A copy of the demo folder of one's own (config.toml, demo.db) that a test may change."""
-    target = tmp_path / "demo"
-    shutil.copytree(demo_dir, target)
-    return target
+    return copy_demo(demo_dir, tmp_path / "demo")
 
 
 @pytest.fixture
