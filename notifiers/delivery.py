@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import apprise
 from tenacity import AsyncRetrying, RetryError, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
+import notifiers.console  # noqa: F401  (registers console://, the terminal notifier)
 from newswatch.config import Config, NotifierConfig
 from newswatch.errors import NewswatchError
 from newswatch.health import NotifierHealth
