@@ -19,8 +19,8 @@ _ADDRESS = re.compile(r"web front on (http://\S+/)")
 class Serving:
     """``python -m newswatch ARGS`` in the background; ``url`` once it logs where its web front listens."""
 
-    def __init__(self, *args: str | os.PathLike[str], cwd: Path) -> None:
-        env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED}
+    def __init__(self, *args: str | os.PathLike[str], cwd: Path, env: dict[str, str] | None = None) -> None:
+        env = {**{k: v for k, v in os.environ.items() if k not in _SCRUBBED}, **(env or {})}
         self.proc = subprocess.Popen([sys.executable, "-m", "newswatch", *map(str, args)], cwd=cwd, env=env,
                                      stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
         self.lines: list[str] = []

@@ -147,3 +147,25 @@ def test_a_bad_listen_address_is_one_line(demo: Path) -> None:
     proc = newswatch("web", "-c", demo / "config.toml", "--listen", "localhost:http", cwd=demo)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert 'cannot listen on localhost:http: "localhost:http" is not HOST:PORT' in proc.stderr
+
+
+def test_no_page_shows_a_credential(demo: Path) -> None:
+    secret = "s3cr3t-T0ken-4242"
+    config = demo / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[[notifiers]]\nname = "hook"\n'
+                      'url = "json://alerts:${HOOK_TOKEN}@127.0.0.1:9/"\n', encoding="utf-8")
+    with sqlite3.connect(demo / "demo.db") as db:  # as if an error had been stored before masking existed
+        db.execute("UPDATE deliveries SET status = 'pending', attempts = 2, notifier = 'hook', "
+                   "last_error = ? WHERE rowid = 1", [f"refused by json://alerts:{secret}@127.0.0.1:9/"])
+        db.execute("INSERT INTO notifier_health VALUES ('hook', 2, 0, ?)", [f"token {secret} rejected"])
+    serving = Serving("web", "-c", config, "--listen", "127.0.0.1:0", cwd=demo, env={"HOOK_TOKEN": secret})
+    try:
+        base = serving.url()
+        pages = {path: get(base, path).text for path in ("/", "/articles", "/tickers", "/tickers/TJS-USD",
+                                                         "/feeds/trafficking.atom", "/metrics")}
+        assert "****" in pages["/"] and "retrying" in pages["/"]
+        for path, text in pages.items():
+            assert secret not in text, path
+    finally:
+        serving.kill()
+    assert all(secret not in line for line in serving.lines)
