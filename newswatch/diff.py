@@ -37,6 +37,7 @@ class RunReport:
     ticker_texts: list[str] = field(default_factory=list)
     bodies: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    fetch_seconds: float | None = None  # how long fetching (and full-text bodies) took
 
     @property
     def failed(self) -> bool:

@@ -69,13 +69,15 @@ class Pipeline:
         try:
             result = await self.fetch(source, state)
             await self._add_bodies(source, state, result)
+            fetched = time.monotonic() - clock
         except asyncio.CancelledError:
             self._finish(run_id, RunReport(source.name, "cancelled", error="cancelled at shutdown"))
             raise
         except Exception as exc:  # a crawler bug must not stop the other sources
             log.exception("source %s: crawl crashed", source.name)
             result = CrawlResult(source.name, "failed", error=f"internal error: {type(exc).__name__}: {exc}")
-        report = self._record(source, state, result, run_id)
+            fetched = time.monotonic() - clock
+        report = self._record(source, state, result, run_id, fetched)
         log.info(
             "source=%s outcome=%s items=%d new=%d alerts=%d duration=%.2fs%s",
             source.name, report.outcome, report.items, len(report.new), report.alerts,
@@ -97,12 +99,14 @@ class Pipeline:
         """``text`` as the database and output may show it: a source URL can carry an API key from ``${VAR}``."""
         return Masker(self.config.secrets)(text)
 
-    def _record(self, source: SourceConfig, state: SourceState, result: CrawlResult, run_id: int) -> RunReport:
+    def _record(
+        self, source: SourceConfig, state: SourceState, result: CrawlResult, run_id: int, fetched: float | None = None
+    ) -> RunReport:
         shown = source.model_copy(update={"url": self.masked(source.url)})
         result.error = self.masked(result.error) if result.error else result.error
         with self.store.transaction():
             report = apply_crawl(self.store, shown, state, result, self.config.alerts.first_run, utcnow())
-            report.run_id = run_id
+            report.run_id, report.fetch_seconds = run_id, fetched
             for hook in self.hooks:
                 hook(self.store, source, report)
             self._finish(run_id, report)
@@ -111,8 +115,10 @@ class Pipeline:
     def _finish(self, run_id: int, report: RunReport) -> None:
         with self.store.transaction():
             self.store.execute(
-                "UPDATE runs SET finished_at = ?, outcome = ?, items = ?, new = ?, alerts = ?, error = ? WHERE id = ?",
-                [iso(utcnow()), report.outcome, report.items, len(report.new), report.alerts, report.error, run_id],
+                "UPDATE runs SET finished_at = ?, outcome = ?, items = ?, new = ?, alerts = ?, error = ?, "
+                "fetch_seconds = ? WHERE id = ?",
+                [iso(utcnow()), report.outcome, report.items, len(report.new), report.alerts, report.error,
+                 report.fetch_seconds, run_id],
             )
             if report.outcome == "cancelled":
                 self.store.execute(

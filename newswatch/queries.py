@@ -213,12 +213,13 @@ def run_counts(store: Store) -> list[dict[str, Any]]:
                        "GROUP BY source, outcome ORDER BY source, outcome")
 
 
-def run_duration_buckets(store: Store, bounds: list[float]) -> list[dict[str, Any]]:
-    """Per source: finished runs at or under each bound (``le_0`` …), their count and total seconds."""
-    cases = ", ".join(f"sum({RUN_SECONDS} <= {float(b)!r}) AS le_{i}" for i, b in enumerate(bounds))
+def duration_buckets(store: Store, bounds: list[float], fetch: bool = False) -> list[dict[str, Any]]:
+    """Per source: runs (``fetch``: their fetches) at or under each bound (``le_0`` …), their count and seconds."""
+    seconds = "fetch_seconds" if fetch else RUN_SECONDS
+    cases = ", ".join(f"sum({seconds} <= {float(b)!r}) AS le_{i}" for i, b in enumerate(bounds))
     return store.query(
-        f"SELECT source, count(*) AS n, total({RUN_SECONDS}) AS seconds, {cases} FROM runs "
-        "WHERE finished_at IS NOT NULL GROUP BY source ORDER BY source"
+        f"SELECT source, count({seconds}) AS n, total({seconds}) AS seconds, {cases} FROM runs "
+        f"WHERE finished_at IS NOT NULL AND {seconds} IS NOT NULL GROUP BY source ORDER BY source"
     )
 
 

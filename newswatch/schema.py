@@ -130,8 +130,9 @@ MIGRATIONS: tuple[str, ...] = (
         last_error TEXT
     );
     """,
-    # 5: full-text search over articles (title, summary, body) for the web front's ``q``.
+    # 5: full-text search over articles (title, summary, body) for the web front's ``q``; fetch time of runs.
     """
+    ALTER TABLE runs ADD COLUMN fetch_seconds REAL;
     CREATE VIRTUAL TABLE articles_fts USING fts5 (
         title, summary, body, content = 'articles', content_rowid = 'id',
         tokenize = 'porter unicode61 remove_diacritics 2'

@@ -39,12 +39,16 @@ class StoreCollector:
         for row in queries.run_counts(self.web.store):
             runs.add_metric([row["source"], row["outcome"]], row["n"])
         yield runs
-        durations = HistogramMetricFamily("newswatch_run_duration_seconds", "Duration of source runs (fetch, "
-                                          "diff, match, store)", labels=["source"])
-        for row in queries.run_duration_buckets(self.web.store, RUN_BUCKETS):
+        for fetch, name, what in ((False, "newswatch_run_duration_seconds", "source runs (fetch, diff, match, store)"),
+                                  (True, "newswatch_fetch_duration_seconds", "fetches of source runs")):
+            yield self._histogram(fetch, name, f"Duration of {what}")
+
+    def _histogram(self, fetch: bool, name: str, documentation: str) -> Metric:
+        histogram = HistogramMetricFamily(name, documentation, labels=["source"])
+        for row in queries.duration_buckets(self.web.store, RUN_BUCKETS, fetch):
             buckets = [(str(b), row[f"le_{i}"] or 0) for i, b in enumerate(RUN_BUCKETS)] + [("+Inf", row["n"])]
-            durations.add_metric([row["source"]], buckets, row["seconds"] or 0.0)
-        yield durations
+            histogram.add_metric([row["source"]], buckets, row["seconds"] or 0.0)
+        return histogram
 
     def _records(self, counts: dict[str, list[dict]]) -> Iterator[Metric]:
         articles = GaugeMetricFamily("newswatch_articles", "Articles stored")

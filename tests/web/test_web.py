@@ -103,6 +103,9 @@ def test_metrics_and_health(web: tuple[Serving, str]) -> None:
     assert samples[("newswatch_runs_total", (("outcome", "baseline"), ("source", "demo-news")))] == 1
     assert samples[("newswatch_runs_total", (("outcome", "ok"), ("source", "demo-news")))] == 1
     assert samples[("newswatch_run_duration_seconds_count", (("source", "demo-news"),))] == 2
+    assert samples[("newswatch_fetch_duration_seconds_count", (("source", "demo-news"),))] == 2
+    fetches = samples[("newswatch_fetch_duration_seconds_sum", (("source", "demo-news"),))]
+    assert 0 < fetches <= samples[("newswatch_run_duration_seconds_sum", (("source", "demo-news"),))] + 1
     assert samples[("newswatch_matches_total", (("watch", "trafficking"),))] == 2
     assert samples[("newswatch_deliveries", (("notifier", "terminal"), ("status", "delivered")))] == 3
     assert samples[("newswatch_queue_depth", ())] == 0
