@@ -423,6 +423,7 @@ def demo(directory: Path | None) -> None:
     """Run the real pipeline on a bundled copy of the seed pages served on 127.0.0.1."""
     import tempfile
 
+    from newswatch.defaults import WEB_LISTEN
     from newswatch.demo import DemoSite
 
     with tempfile.TemporaryDirectory(prefix="newswatch-demo-") as scratch, DemoSite() as site:
@@ -435,6 +436,7 @@ def demo(directory: Path | None) -> None:
             click.echo("Try next, against the demo database:")
             for command in ("articles", "articles --watch trafficking", "tickers", "tickers TJS/USD", "status"):
                 click.echo(f"  newswatch {command} -c {config_path}")
+            click.echo(f"  newswatch web -c {config_path}    # then open http://{WEB_LISTEN}/ in a browser")
         else:
             click.echo("Run `newswatch demo --dir DIR` to keep the database and try `articles`, `tickers`, `status`.")
 
