@@ -119,9 +119,12 @@ PROBLEMS = [
     pytest.param('[storag]\npath = "x.db"\n', 'storag: unknown key (did you mean "storage"?)', id="typo-section"),
     pytest.param(
         "[plugins]\nx = 1\n",
-        "plugins: unknown key (allowed: storage, scheduler, crawler, alerts, sources, watches, tickers, notifiers)",
+        "plugins: unknown key (allowed: storage, scheduler, crawler, alerts, sources, watches, tickers, notifiers, "
+        "web)",
         id="unknown-section",
     ),
+    pytest.param('[web]\nlisten = "localhost"\n',
+                 'web.listen: "localhost" is not HOST:PORT (e.g. "127.0.0.1:8680", "[::1]:8680")', id="web-listen"),
     pytest.param(FEED + '[sources.select]\nitme = "article"\n',
                  'sources[0].select.itme: unknown key (did you mean "item"?)', id="typo-nested"),
     pytest.param('[[sources]]\nname = "a"\ntype = "feed"\n', "sources[0].url: required key is missing",
