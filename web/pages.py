@@ -5,6 +5,7 @@ All ``async def``: Starlette runs them on the event loop, never in its thread po
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,8 +38,6 @@ def _page(request: Request, name: str, status: int = 200, **values: Any) -> Resp
 
 
 def _zone() -> str:
-    from datetime import datetime
-
     return datetime.now().astimezone().strftime("UTC%z")
 
 
