@@ -23,6 +23,9 @@ class RunReport:
     ``new`` holds the articles stored for the first time; on a baseline run
     they are recorded but ``baseline`` is True and nothing should be alerted.
     ``changed`` holds known articles whose title or summary changed.
+    ``listed`` holds known articles this source lists for the first time (a
+    watch scoped to this source may not have considered them yet).
+    ``skipped`` counts listed entries left out, by reason.
     """
 
     source: str
@@ -30,6 +33,8 @@ class RunReport:
     items: int = 0
     new: list[NewArticle] = field(default_factory=list)
     changed: list[NewArticle] = field(default_factory=list)
+    listed: list[NewArticle] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
     error: str | None = None
     run_id: int | None = None
     alerts: int = 0
@@ -93,6 +98,7 @@ def _record_articles(
     report = RunReport(source.name, "baseline" if baseline else "ok", baseline=baseline)
     report.ticker_texts = list(result.ticker_texts)
     report.bodies = dict(result.bodies)
+    report.skipped = dict(result.skipped)
     for url, article in _unique(result.articles).items():
         report.items += 1
         _store_article(store, source.name, url, article, result.bodies.get(url), now, report)
@@ -107,13 +113,22 @@ def _record_articles(
     return report
 
 
-def unseen_links(store: Store, articles: list[ListedArticle]) -> dict[str, str]:
-    """Canonical URL → link of the listed articles the store has never seen."""
+def unseen_links(store: Store, source: str, articles: list[ListedArticle]) -> dict[str, str]:
+    """Canonical URL → link of the listed articles whose body is still unknown and that ``source`` never listed.
+
+    That is every article the store has never seen, and known ones first listed elsewhere without a body:
+    a watch scoped to ``source`` considers them now, with their main text.
+    """
     unique = {url: a.link for url, a in _unique(articles).items()}
     if not unique:
         return {}
     marks = ",".join("?" * len(unique))
-    known = {r["url"] for r in store.query(f"SELECT url FROM articles WHERE url IN ({marks})", list(unique))}
+    done = store.query(
+        f"SELECT a.url FROM articles a WHERE a.url IN ({marks}) AND (a.body IS NOT NULL OR EXISTS "
+        "(SELECT 1 FROM article_sources s WHERE s.article_id = a.id AND s.source = ?))",
+        [*unique, source],
+    )
+    known = {r["url"] for r in done}
     return {url: link for url, link in unique.items() if url not in known}
 
 
@@ -135,29 +150,46 @@ def _store_article(
     if rows:
         article_id = int(rows[0]["id"])
         report.new.append(NewArticle(article_id, url, a.title, a.summary, a.published, source))
-    else:
-        article_id = _refresh_article(store, source, url, a, now, report)
-    store.execute(
+        _list_on(store, article_id, source, now)
+        return
+    article_id, known = _refresh_article(store, source, url, a, body, now, report)
+    if _list_on(store, article_id, source, now):
+        report.listed.append(known)
+
+
+def _list_on(store: Store, article_id: int, source: str, now: datetime) -> bool:
+    """Record that ``source`` lists the article; True when it never had before."""
+    first = store.query(
         "INSERT INTO article_sources (article_id, source, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (article_id, source) DO UPDATE SET last_seen_at = excluded.last_seen_at",
+        "ON CONFLICT (article_id, source) DO NOTHING RETURNING article_id",
         [article_id, source, iso(now), iso(now)],
     )
+    if not first:
+        store.execute(
+            "UPDATE article_sources SET last_seen_at = ? WHERE article_id = ? AND source = ?",
+            [iso(now), article_id, source],
+        )
+    return bool(first)
 
 
-def _refresh_article(store: Store, source: str, url: str, a: ListedArticle, now: datetime, report: RunReport) -> int:
+def _refresh_article(
+    store: Store, source: str, url: str, a: ListedArticle, body: str | None, now: datetime, report: RunReport
+) -> tuple[int, NewArticle]:
     """Mark a known article seen; its first source may update its title and summary (then it is re-matched).
 
     Only the first source edits the text, so two sources spelling a title differently never flip it.
+    A body fetched now is kept when the article had none (a ``full_text`` source listing it later).
     """
     row = store.query("SELECT id, title, summary, source FROM articles WHERE url = ?", [url])[0]
     mine = row["source"] == source
     title = a.title if mine and a.title else row["title"]
     summary = a.summary if mine and a.summary else row["summary"]
     store.execute(
-        "UPDATE articles SET last_seen_at = ?, title = ?, summary = ?, published_at = coalesce(published_at, ?) "
-        "WHERE id = ?",
-        [iso(now), title, summary, iso(a.published), row["id"]],
+        "UPDATE articles SET last_seen_at = ?, title = ?, summary = ?, published_at = coalesce(published_at, ?), "
+        "body = coalesce(body, ?) WHERE id = ?",
+        [iso(now), title, summary, iso(a.published), body, row["id"]],
     )
+    known = NewArticle(int(row["id"]), url, title, summary, a.published, source)
     if (title, summary) != (row["title"], row["summary"]):
-        report.changed.append(NewArticle(row["id"], url, title, summary, a.published, source))
-    return int(row["id"])
+        report.changed.append(known)
+    return int(row["id"]), known

@@ -36,7 +36,10 @@ class CrawlResult:
     """Everything one crawl of one source produced.
 
     ``bodies`` maps canonical article URLs to their extracted main text
-    (``full_text`` sources, new articles only).
+    (``full_text`` sources, new articles only). ``skipped`` counts entries left
+    out by reason (a link that is not http(s), an entry that cannot be read).
+    ``retry_after`` is set when the site asked us (429/503 ``Retry-After``) not
+    to come back before that moment.
     """
 
     source: str
@@ -47,6 +50,8 @@ class CrawlResult:
     error: str | None = None
     validators: Validators = Validators()
     pages: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    retry_after: datetime | None = None
     started: datetime | None = None
     finished: datetime | None = None
 

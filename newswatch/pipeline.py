@@ -88,7 +88,7 @@ class Pipeline:
         baseline = not state.has_baseline and self.config.alerts.first_run == "baseline"
         if not source.full_text or baseline or result.status != "ok" or self.fetch_bodies is None:
             return
-        links = unseen_links(self.store, result.articles)
+        links = unseen_links(self.store, source.name, result.articles)
         if links:
             texts = await self.fetch_bodies(source, list(links.values()))
             result.bodies = {url: texts[link] for url, link in links.items() if texts.get(link)}
