@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -16,6 +17,7 @@ from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.utils.log import configure_logging
 from scrapy.utils.reactor import install_reactor
 
+from crawler import limits
 from crawler.settings import ASYNCIO_REACTOR, scrapy_settings
 from newswatch.config import CrawlerConfig, SourceConfig
 from newswatch.model import CrawlResult, SourceState
@@ -31,6 +33,7 @@ def run_in_reactor(main: Callable[[], Awaitable[T]]) -> T:
     Call once per process (a reactor cannot restart); everything else runs inside ``main``.
     """
     install_reactor(ASYNCIO_REACTOR)
+    limits.install()
     configure_logging({"LOG_INSTALL_ROOT_HANDLER": False})
     for name, level in (("scrapy", logging.WARNING), ("twisted", logging.ERROR), ("filelock", logging.WARNING)):
         logging.getLogger(name).setLevel(level)
@@ -88,10 +91,11 @@ class CrawlService:
             result.fail(_dropped_reason(crawler.stats.get_stats() if crawler.stats else {}, source.url))
         return result
 
-    async def fetch_bodies(self, source: SourceConfig, links: list[str]) -> dict[str, str]:
-        """Main text of each article page in ``links`` (pages that fail are left out)."""
+    async def fetch_bodies(self, source: SourceConfig, links: list[str], skipped: Counter[str]) -> dict[str, str]:
+        """Main text of each article page in ``links`` (pages that fail are left out; links not fetched counted)."""
         texts: dict[str, str] = {}
-        await self.runner.crawl(self.runner.create_crawler("article"), links=links, texts=texts)
+        crawler = self.runner.create_crawler("article")
+        await self.runner.crawl(crawler, source=source, links=links, texts=texts, skipped=skipped)
         _reraise_cancellation()
         return texts
 

@@ -176,6 +176,9 @@ def once(config_path: Path | None, sources: tuple[str, ...], floods: tuple[str, 
         for r in reports
     ]
     emit_table(rows, ["source", "outcome", "items", "new", "alerts", "error"], empty="no sources configured")
+    for r in reports:
+        if r.skipped:
+            click.echo(f"{r.source}: skipped " + ", ".join(f"{n} {why}" for why, n in sorted(r.skipped.items())))
     click.echo(
         f"deliveries: {len(delivery.delivered)} sent, {len(delivery.failed)} failed (will retry), "
         f"{len(delivery.expired)} given up"

@@ -56,7 +56,9 @@ def apply_crawl(
     if result.status == "ok" and not result.articles and _expects_items(source, state):
         result.fail(_nothing_matched(source))
     if result.status == "failed":
-        return _record_failure(store, source.name, result.error or "unknown error", now)
+        report = _record_failure(store, source.name, result.error or "unknown error", result.retry_after, now)
+        report.skipped = dict(result.skipped)
+        return report
     if result.status == "unchanged":
         return _record_unchanged(store, source.name, state, result, now)
     return _record_articles(store, source, state, result, first_run == "baseline", now)
@@ -72,18 +74,18 @@ def _nothing_matched(source: SourceConfig) -> str:
     return "the feed has no entries any more"
 
 
-def _record_failure(store: Store, name: str, error: str, now: datetime) -> RunReport:
+def _record_failure(store: Store, name: str, error: str, retry_after: datetime | None, now: datetime) -> RunReport:
     store.execute(
         "UPDATE sources SET last_run_at = ?, last_outcome = 'failed', last_error = ?, last_items = 0, "
-        "consecutive_failures = consecutive_failures + 1 WHERE name = ?",
-        [iso(now), error, name],
+        "consecutive_failures = consecutive_failures + 1, retry_after = ? WHERE name = ?",
+        [iso(now), error, iso(retry_after), name],
     )
     return RunReport(name, "failed", error=error)
 
 
 def _record_unchanged(store: Store, name: str, state: SourceState, result: CrawlResult, now: datetime) -> RunReport:
     store.execute(
-        "UPDATE sources SET last_run_at = ?, last_outcome = 'unchanged', last_error = NULL, "
+        "UPDATE sources SET last_run_at = ?, last_outcome = 'unchanged', last_error = NULL, retry_after = NULL, "
         "last_items = last_ok_items, consecutive_failures = 0, etag = coalesce(?, etag), "
         "last_modified = coalesce(?, last_modified) WHERE name = ?",
         [iso(now), result.validators.etag, result.validators.last_modified, name],
@@ -104,7 +106,7 @@ def _record_articles(
         _store_article(store, source.name, url, article, result.bodies.get(url), now, report)
     v = result.validators
     store.execute(
-        "UPDATE sources SET last_run_at = ?, last_outcome = ?, last_error = NULL, last_items = ?, "
+        "UPDATE sources SET last_run_at = ?, last_outcome = ?, last_error = NULL, retry_after = NULL, last_items = ?, "
         "last_ok_items = ?, consecutive_failures = 0, etag = ?, last_modified = ?, body_hash = ?, "
         "baseline_at = coalesce(baseline_at, ?) WHERE name = ?",
         [iso(now), report.outcome, report.items, report.items, v.etag, v.last_modified, v.body_hash, iso(now),

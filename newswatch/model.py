@@ -82,3 +82,4 @@ class SourceState:
     has_baseline: bool = False
     last_items: int = 0
     consecutive_failures: int = 0
+    retry_after: datetime | None = None

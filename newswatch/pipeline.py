@@ -9,10 +9,13 @@ same transaction as the articles they react to.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from newswatch.config import Config, SourceConfig
 from newswatch.diff import RunReport, apply_crawl, unseen_links
@@ -24,8 +27,8 @@ from newswatch.store import Store, iso, utcnow
 log = logging.getLogger(__name__)
 
 Fetch = Callable[[SourceConfig, SourceState], Awaitable[CrawlResult]]
-FetchBodies = Callable[[SourceConfig, list[str]], Awaitable[dict[str, str]]]
-"""Fetch article pages and return link → extracted main text (missing on failure)."""
+FetchBodies = Callable[[SourceConfig, list[str], Counter[str]], Awaitable[dict[str, str]]]
+"""Fetch article pages and return link → extracted main text (missing on failure); count links not fetched."""
 RunHook = Callable[[Store, SourceConfig, RunReport], None]
 """Called inside the run's transaction after the diff; may add alerts to the report."""
 
@@ -63,6 +66,8 @@ class Pipeline:
         """Fetch and record one source; any fault ends as a failed run of that source only."""
         state = self.store.source_state(source.name)
         started, clock = utcnow(), time.monotonic()
+        if state.retry_after is not None and state.retry_after > started:
+            return _deferred(source.name, state.retry_after)
         with self.store.transaction():
             self.store.ensure_source(source.name, self.masked(source.url), source.type)
             run_id = self.store.start_run(source.name, started)
@@ -90,7 +95,9 @@ class Pipeline:
             return
         links = unseen_links(self.store, source.name, result.articles)
         if links:
-            texts = await self.fetch_bodies(source, list(links.values()))
+            skipped = Counter(result.skipped)
+            texts = await self.fetch_bodies(source, list(links.values()), skipped)
+            result.skipped = dict(skipped)
             result.bodies = {url: texts[link] for url, link in links.items() if texts.get(link)}
 
     def masked(self, text: str) -> str:
@@ -111,11 +118,19 @@ class Pipeline:
     def _finish(self, run_id: int, report: RunReport) -> None:
         with self.store.transaction():
             self.store.execute(
-                "UPDATE runs SET finished_at = ?, outcome = ?, items = ?, new = ?, alerts = ?, error = ? WHERE id = ?",
-                [iso(utcnow()), report.outcome, report.items, len(report.new), report.alerts, report.error, run_id],
+                "UPDATE runs SET finished_at = ?, outcome = ?, items = ?, new = ?, alerts = ?, error = ?, skipped = ? "
+                "WHERE id = ?",
+                [iso(utcnow()), report.outcome, report.items, len(report.new), report.alerts, report.error,
+                 json.dumps(report.skipped) if report.skipped else None, run_id],
             )
             if report.outcome == "cancelled":
                 self.store.execute(
                     "UPDATE sources SET last_outcome = 'cancelled', last_error = ? WHERE name = ?",
                     [report.error, report.source],
                 )
+
+
+def _deferred(name: str, until: datetime) -> RunReport:
+    """A run not made: the site asked (Retry-After) not to be fetched before ``until``."""
+    log.info("source=%s outcome=deferred until=%s (the site's Retry-After)", name, iso(until))
+    return RunReport(name, "deferred", error=f"not fetched: the site asked to wait until {until:%Y-%m-%d %H:%M} UTC")

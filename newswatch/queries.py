@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from newswatch.config import Config
-from newswatch.store import Store
+from newswatch.store import Store, iso, utcnow
 
 
 def list_articles(
@@ -49,11 +49,20 @@ def source_status(store: Store, config: Config) -> list[dict[str, Any]]:
                 "outcome": row.get("last_outcome") or "never run",
                 "items": row.get("last_items", 0),
                 "failures": row.get("consecutive_failures", 0),
-                "next_run": row.get("next_run_at"),
+                "next_run": _next_run(row),
                 "error": row.get("last_error"),
+                "retry_after": row.get("retry_after"),
             }
         )
     return rows
+
+
+def _next_run(row: dict[str, Any]) -> str | None:
+    """The scheduled next run, or the site's Retry-After when that is later."""
+    planned, wait = row.get("next_run_at"), row.get("retry_after")
+    if wait and (not planned or wait > planned) and wait > (iso(utcnow()) or ""):
+        return wait
+    return planned
 
 
 SPARKS = "▁▂▃▄▅▆▇█"

@@ -130,4 +130,9 @@ MIGRATIONS: tuple[str, ...] = (
         last_error TEXT
     );
     """,
+    # 5: entries a run skipped (by reason), and a site's Retry-After.
+    """
+    ALTER TABLE runs ADD COLUMN skipped TEXT;
+    ALTER TABLE sources ADD COLUMN retry_after TEXT;
+    """,
 )

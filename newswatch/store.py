@@ -125,7 +125,8 @@ class Store:
         row = rows[0]
         validators = Validators(row["etag"], row["last_modified"], row["body_hash"])
         return SourceState(
-            name, validators, row["baseline_at"] is not None, row["last_ok_items"], row["consecutive_failures"]
+            name, validators, row["baseline_at"] is not None, row["last_ok_items"], row["consecutive_failures"],
+            parse_iso(row["retry_after"]),
         )
 
     def ensure_source(self, name: str, url: str, kind: str) -> None:

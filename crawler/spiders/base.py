@@ -17,12 +17,15 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Request, Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.failures import describe_failure
+from crawler.middlewares import RETRY_AFTER_STATUSES, retry_after
 from newswatch.config import SourceConfig
 from newswatch.links import LinkFilter
 from newswatch.model import CrawlResult, ListedArticle, SourceState, Validators
+from newswatch.store import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +105,15 @@ class ListingSpider(scrapy.Spider):
         return None
 
     def on_error(self, failure: Failure) -> None:
-        self.result.fail(describe_failure(failure, self.source.url))
+        max_size = self.settings.getint("DOWNLOAD_MAXSIZE") if hasattr(self, "settings") else 0
+        reason = describe_failure(failure, self.source.url, max_size)
+        response = getattr(failure.value, "response", None)
+        if isinstance(failure.value, HttpError) and response.status in RETRY_AFTER_STATUSES:
+            until = retry_after(_header(response, b"Retry-After"), utcnow())
+            if until is not None:
+                self.result.retry_after = until
+                reason += f"; the site asks not to be fetched again before {until:%Y-%m-%d %H:%M} UTC (Retry-After)"
+        self.result.fail(reason)
 
 
 def _header(response: Response, name: bytes) -> str | None:
