@@ -37,6 +37,9 @@ def run_in_reactor(main: Callable[[], Awaitable[T]]) -> T:
     configure_logging({"LOG_INSTALL_ROOT_HANDLER": False})
     for name, level in (("scrapy", logging.WARNING), ("twisted", logging.ERROR), ("filelock", logging.WARNING)):
         logging.getLogger(name).setLevel(level)
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, OneLineFilter) for f in handler.filters):
+            handler.addFilter(OneLineFilter())
     from twisted.internet import reactor
 
     outcome: dict[str, Any] = {}
@@ -54,6 +57,28 @@ def run_in_reactor(main: Callable[[], Awaitable[T]]) -> T:
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
+
+
+class OneLineFilter(logging.Filter):
+    """Scrapy's and Twisted's records as one line: a site's fault is never a traceback in the user's log.
+
+    The reason of every failure is recorded by the spiders in words; what Scrapy or Twisted log
+    besides is kept as its first line. At ``--log-level debug`` tracebacks are kept, for developers.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(_FRAMEWORKS) or logging.getLogger().level <= logging.DEBUG:
+            return True
+        message = record.getMessage()
+        lines = [line.rstrip() for line in message.splitlines() if line.strip()] or [""]
+        first = lines[-1] if lines[0].startswith("Traceback") else lines[0]
+        if record.exc_info and record.exc_info[1] is not None and "Traceback" not in first:
+            first = f"{first} ({record.exc_info[1]})" if str(record.exc_info[1]) not in first else first
+        record.msg, record.args, record.exc_info, record.exc_text, record.stack_info = first, None, None, None, None
+        return True
+
+
+_FRAMEWORKS = ("scrapy", "twisted", "py.warnings")
 
 
 def _reraise_cancellation() -> None:

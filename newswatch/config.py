@@ -31,7 +31,7 @@ from pydantic import (
 from newswatch import defaults
 from newswatch.config_errors import describe_errors, key_path
 from newswatch.errors import ConfigError
-from newswatch.secrets import Masker
+from newswatch.secrets import Masker, in_userinfo, url_credential
 from newswatch.units import Threshold, parse_duration, parse_size, parse_threshold, shown
 
 
@@ -242,7 +242,7 @@ def _substitute(
             )
             return ""
         secrets.append(environ[name])
-        return environ[name]
+        return url_credential(environ[name]) if in_userinfo(match) else environ[name]
 
     return _ENV_REF.sub(replace, value)
 

@@ -25,6 +25,7 @@ class HttpSink:
     def __init__(self, reply: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None) -> None:
         self.received: list[dict[str, Any]] = []
         self.paths: list[str] = []
+        self.authorizations: list[str | None] = []
         self.failing = False
         self.reply = reply
         self.changed = threading.Condition()
@@ -63,6 +64,7 @@ class HttpSink:
                 with sink.changed:
                     sink.received.append(data)
                     sink.paths.append(self.path)
+                    sink.authorizations.append(self.headers.get("Authorization"))
                     sink.changed.notify_all()
                 out = json.dumps(answer).encode()
                 self.send_response(200)
