@@ -63,7 +63,8 @@ def _known(value: BaseException, where: str, max_size: int) -> str | None:
         if isinstance(value, kind):
             return f"{text}: {where}"
     if isinstance(value, IgnoreRequest):
-        return f"{value or 'request ignored'}: {where}"
+        text = str(value) or "request ignored"
+        return f"{text[0].lower()}{text[1:]}: {where}"
     return None
 
 
@@ -91,4 +92,8 @@ def _words(value: BaseException) -> str:
 
 
 def _size(count: int) -> str:
-    return f"{count // (1024 * 1024)} MB" if count >= 1024 * 1024 else f"{count // 1024} KB"
+    """A byte count as the config writes it: "10 MB", "512 KiB", "1500 bytes"."""
+    for unit, factor in (("GiB", 2**30), ("GB", 10**9), ("MiB", 2**20), ("MB", 10**6), ("KiB", 1024), ("KB", 1000)):
+        if count >= factor and count % factor == 0:
+            return f"{count // factor} {unit}"
+    return f"{count} bytes"

@@ -35,7 +35,10 @@ def run_in_reactor(main: Callable[[], Awaitable[T]]) -> T:
     install_reactor(ASYNCIO_REACTOR)
     limits.install()
     configure_logging({"LOG_INSTALL_ROOT_HANDLER": False})
-    for name, level in (("scrapy", logging.WARNING), ("twisted", logging.ERROR), ("filelock", logging.WARNING)):
+    quiet = logging.getLogger().level > logging.DEBUG
+    for name, level in (("scrapy", logging.WARNING), ("twisted", logging.ERROR), ("filelock", logging.WARNING),
+                        # "Gave up retrying": the run's own line says why it failed, in words.
+                        ("scrapy.downloadermiddlewares.retry", logging.CRITICAL if quiet else logging.DEBUG)):
         logging.getLogger(name).setLevel(level)
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, OneLineFilter) for f in handler.filters):

@@ -18,11 +18,8 @@ class RawServer:
         self.stopping = threading.Event()
         self.connections = 0
         self.listener = socket.create_server(("127.0.0.1", 0), backlog=64)
+        self.base = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
         threading.Thread(target=self._accept, daemon=True).start()
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.listener.getsockname()[1]}"
 
     def _accept(self) -> None:
         while not self.stopping.is_set():

@@ -35,14 +35,16 @@ def query(workdir: Path, sql: str, params: tuple[Any, ...] = ()) -> list[dict[st
 
 
 def config(workdir: Path, sources: str, watches: str, notifiers: str, alerts: str = "", crawler: str = "") -> Path:
-    """A config with storage ``nw.db``, a quick crawler section (no robots.txt unless ``crawler`` says)."""
+    """A config with storage ``nw.db`` and a quick crawler section; ``crawler`` lines override its keys."""
+    keys = {"obey_robots_txt": "false", "timeout": '"5s"', "retries": "0"}
+    pairs = (line.split("=", 1) for line in crawler.splitlines() if "=" in line)
+    keys.update({k.strip(): v.strip() for k, v in pairs})
+    crawler_section = "\n        ".join(f"{k} = {v}" for k, v in keys.items())
     return write_config(workdir, f"""
         [storage]
         path = "nw.db"
         [crawler]
-        timeout = "5s"
-        retries = 0
-        {crawler or "obey_robots_txt = false"}
+        {crawler_section}
         [alerts]
         attempts = 1
         {alerts}
