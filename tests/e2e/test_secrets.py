@@ -301,6 +301,7 @@ def test_a_listed_file_url_is_never_read_for_full_text(site: FixtureSite, prefix
     second = newswatch("once", cwd=workdir)
     assert second.returncode == 0 and "Traceback" not in second.stderr, second.stderr
     bodies = {r["title"]: r["body"] for r in rows(workdir, "SELECT title, body FROM articles")}
-    assert bodies["Harmless headline"] is None
+    assert "Harmless headline" not in bodies  # a file: link is no article: never stored, never fetched
+    assert "news: skipped 1 links that are not http(s)" in second.stdout
     assert "trafficking routes" in bodies["Another headline"]  # full_text does fetch http(s) pages
     assert [a["title"] for a in rows(workdir, "SELECT title FROM alerts")] == ["Another headline"]
