@@ -1,19 +1,27 @@
 """The diff engine: store what a crawl found and decide what is new.
 
-"New" is decided atomically by the database (``INSERT ... ON CONFLICT DO
-NOTHING RETURNING``), never by read-then-write, so an article listed by two
-sources or two pages is one article, new exactly once.
+An article is known by its identity key (``urls.article_key``: scheme, ``www.``,
+trackers and encodings do not count) or, within one source, as the same story under
+an edited URL (``identity``). "New" is decided inside the run's write transaction
+(``BEGIN IMMEDIATE``), so an article listed by two sources or two pages is one
+article, new exactly once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from newswatch import defaults
 from newswatch.config import SourceConfig
+from newswatch.identity import Identities, known_ids
 from newswatch.model import CrawlResult, ListedArticle, NewArticle, SourceState
 from newswatch.store import Store, iso
-from newswatch.urls import canonical_url
+from newswatch.text import title_key
+from newswatch.units import parse_duration
+from newswatch.urls import article_key, canonical_url
+
+SAME_TITLE_WINDOW = parse_duration(defaults.SAME_TITLE_WINDOW)
 
 
 @dataclass
@@ -44,9 +52,14 @@ class RunReport:
 
 
 def apply_crawl(
-    store: Store, source: SourceConfig, state: SourceState, result: CrawlResult, first_run: str, now: datetime
+    store: Store, source: SourceConfig, state: SourceState, result: CrawlResult, first_run: str, now: datetime,
+    same_title_window: timedelta = SAME_TITLE_WINDOW,
 ) -> RunReport:
-    """Record ``result`` for ``source``; call inside ``store.transaction()``."""
+    """Record ``result`` for ``source``; call inside ``store.transaction()``.
+
+    ``same_title_window``: how far back a same-titled article of this source counts as
+    the same story under an edited URL (zero: never).
+    """
     store.ensure_source(source.name, source.url, source.type)
     if result.status == "ok" and not result.articles and _expects_items(source, state):
         result.fail(_nothing_matched(source))
@@ -54,7 +67,7 @@ def apply_crawl(
         return _record_failure(store, source.name, result.error or "unknown error", now)
     if result.status == "unchanged":
         return _record_unchanged(store, source.name, state, result, now)
-    return _record_articles(store, source, state, result, first_run == "baseline", now)
+    return _record_articles(store, source, state, result, first_run == "baseline", now, same_title_window)
 
 
 def _expects_items(source: SourceConfig, state: SourceState) -> bool:
@@ -87,15 +100,18 @@ def _record_unchanged(store: Store, name: str, state: SourceState, result: Crawl
 
 
 def _record_articles(
-    store: Store, source: SourceConfig, state: SourceState, result: CrawlResult, baseline_mode: bool, now: datetime
+    store: Store, source: SourceConfig, state: SourceState, result: CrawlResult, baseline_mode: bool, now: datetime,
+    window: timedelta,
 ) -> RunReport:
     baseline = baseline_mode and not state.has_baseline
     report = RunReport(source.name, "baseline" if baseline else "ok", baseline=baseline)
     report.ticker_texts = list(result.ticker_texts)
     report.bodies = dict(result.bodies)
-    for url, article in _unique(result.articles).items():
+    listed = _unique(result.articles)
+    identities = Identities(store, source.name, now, window, listed)
+    for key, article in listed.items():
         report.items += 1
-        _store_article(store, source.name, url, article, result.bodies.get(url), now, report)
+        _store_article(store, identities, key, article, result.bodies.get(article.link), now, report)
     v = result.validators
     store.execute(
         "UPDATE sources SET last_run_at = ?, last_outcome = ?, last_error = NULL, last_items = ?, "
@@ -108,48 +124,72 @@ def _record_articles(
 
 
 def unseen_links(store: Store, articles: list[ListedArticle]) -> dict[str, str]:
-    """Canonical URL → link of the listed articles the store has never seen."""
-    unique = {url: a.link for url, a in _unique(articles).items()}
-    if not unique:
-        return {}
-    marks = ",".join("?" * len(unique))
-    known = {r["url"] for r in store.query(f"SELECT url FROM articles WHERE url IN ({marks})", list(unique))}
-    return {url: link for url, link in unique.items() if url not in known}
+    """The links of the listed articles whose key the store has never seen, each keyed by itself.
+
+    (``CrawlResult.bodies`` is keyed by link, as listed.) A link the same-title rule will
+    take for a known article is still fetched: that is decided when the crawl is recorded.
+    """
+    unique = _unique(articles)
+    known = known_ids(store, list(unique))
+    return {a.link: a.link for key, a in unique.items() if key not in known}
 
 
 def _unique(articles: list[ListedArticle]) -> dict[str, ListedArticle]:
+    """Identity key → the first listing of it."""
     unique: dict[str, ListedArticle] = {}
     for article in articles:
-        unique.setdefault(canonical_url(article.link), article)
+        unique.setdefault(article_key(article.link), article)
     return unique
 
 
 def _store_article(
-    store: Store, source: str, url: str, a: ListedArticle, body: str | None, now: datetime, report: RunReport
+    store: Store, identities: Identities, key: str, a: ListedArticle, body: str | None, now: datetime,
+    report: RunReport,
 ) -> None:
+    source = identities.source
+    article_id = identities.find(key, a)
+    if article_id is None:
+        article_id = _insert_article(store, identities, key, a, body, now, report)
+    else:
+        _refresh_article(store, source, article_id, a, now, report)
+    store.execute(
+        "INSERT INTO article_sources (article_id, source, first_seen_at, last_seen_at, title_key) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (article_id, source) DO UPDATE SET last_seen_at = excluded.last_seen_at, "
+        "title_key = excluded.title_key",
+        [article_id, source, iso(now), iso(now), title_key(a.title)],
+    )
+
+
+def _insert_article(
+    store: Store, identities: Identities, key: str, a: ListedArticle, body: str | None, now: datetime,
+    report: RunReport,
+) -> int:
+    """Store a new article under ``key``; its id. (A row with its canonical URL but not its key is adopted.)"""
+    url, source = canonical_url(a.link), identities.source
     rows = store.query(
         "INSERT INTO articles (url, link, title, summary, body, published_at, source, first_seen_at, last_seen_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING RETURNING id",
         [url, a.link, a.title, a.summary, body, iso(a.published), source, iso(now), iso(now)],
     )
-    if rows:
-        article_id = int(rows[0]["id"])
-        report.new.append(NewArticle(article_id, url, a.title, a.summary, a.published, source))
-    else:
-        article_id = _refresh_article(store, source, url, a, now, report)
-    store.execute(
-        "INSERT INTO article_sources (article_id, source, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (article_id, source) DO UPDATE SET last_seen_at = excluded.last_seen_at",
-        [article_id, source, iso(now), iso(now)],
-    )
+    if not rows:
+        article_id = int(store.query("SELECT id FROM articles WHERE url = ?", [url])[0]["id"])
+        identities.add(key, article_id, a.link)
+        _refresh_article(store, source, article_id, a, now, report)
+        return article_id
+    article_id = int(rows[0]["id"])
+    identities.add(key, article_id, a.link)
+    report.new.append(NewArticle(article_id, a.link, a.title, a.summary, a.published, source))
+    return article_id
 
 
-def _refresh_article(store: Store, source: str, url: str, a: ListedArticle, now: datetime, report: RunReport) -> int:
+def _refresh_article(
+    store: Store, source: str, article_id: int, a: ListedArticle, now: datetime, report: RunReport
+) -> None:
     """Mark a known article seen; its first source may update its title and summary (then it is re-matched).
 
     Only the first source edits the text, so two sources spelling a title differently never flip it.
     """
-    row = store.query("SELECT id, title, summary, source FROM articles WHERE url = ?", [url])[0]
+    row = store.query("SELECT id, link, title, summary, source FROM articles WHERE id = ?", [article_id])[0]
     mine = row["source"] == source
     title = a.title if mine and a.title else row["title"]
     summary = a.summary if mine and a.summary else row["summary"]
@@ -159,5 +199,4 @@ def _refresh_article(store: Store, source: str, url: str, a: ListedArticle, now:
         [iso(now), title, summary, iso(a.published), row["id"]],
     )
     if (title, summary) != (row["title"], row["summary"]):
-        report.changed.append(NewArticle(row["id"], url, title, summary, a.published, source))
-    return int(row["id"])
+        report.changed.append(NewArticle(row["id"], row["link"], title, summary, a.published, source))

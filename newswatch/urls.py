@@ -47,10 +47,18 @@ def canonical_url(url: str, base: str | None = None) -> str:
     Relative links are first resolved against ``base``. Then: tracking parameters and the
     fragment dropped (a ``#!`` route is kept: it names the page), w3lib's canonical form,
     host without a trailing dot, default port dropped, empty path made ``/``.
-    Idempotent: ``canonical_url(canonical_url(u)) == canonical_url(u)``.
+    Idempotent: ``canonical_url(canonical_url(u)) == canonical_url(u)``. A link that cannot be
+    parsed (a broken IPv6 host, a port out of range) is its own canonical form, stripped.
     """
     text = url.strip()
-    parts = urlsplit(urljoin(base, text) if base else text)
+    try:
+        return _canonical(urljoin(base, text) if base else text)
+    except ValueError:
+        return text
+
+
+def _canonical(url: str) -> str:
+    parts = urlsplit(url)
     route = parts.fragment.startswith("!")
     cleaned = parts._replace(
         path=_SESSION_IN_PATH.sub("", parts.path), query=_without_trackers(parts.query),

@@ -124,6 +124,8 @@ def test_scheme_and_host_case_never_matter(parts: tuple, rnd) -> None:
 @given(urls())
 def test_scheme_and_www_never_matter_to_the_key(parts: tuple) -> None:
     _, netloc, path, params = parts
+    if netloc.endswith((":80", ":443")):  # a default port is the scheme's: http://x:443/ is not https://x/
+        netloc = netloc.rpartition(":")[0]
     plain = article_key(build("https", netloc, path, params))
     assert article_key(build("http", "www." + netloc, path, params)) == plain
 
