@@ -33,11 +33,12 @@ class Identities:
 
     def __init__(self, store: Store, source: str, now: datetime, window: timedelta, keys: Iterable[str]) -> None:
         self.store, self.source, self.now, self.window = store, source, now, window
-        self.listed = set(known_ids(store, list(keys)).values())
+        self.known = known_ids(store, list(keys))  # one query per crawl, kept up to date by add()
+        self.listed = set(self.known.values())
 
     def find(self, key: str, article: ListedArticle) -> int | None:
         """The stored article ``key`` names, or the same story under an edited URL (then ``key`` is added to it)."""
-        found = known_ids(self.store, [key]).get(key)
+        found = self.known.get(key)
         if found is None:
             found = self._same_title(key, article)
             if found is not None:
@@ -53,6 +54,7 @@ class Identities:
             "ON CONFLICT (key) DO NOTHING",
             [key, article_id, link, self.source, how, iso(self.now)],
         )
+        self.known[key] = article_id
         self.listed.add(article_id)
 
     def _same_title(self, key: str, article: ListedArticle) -> int | None:
