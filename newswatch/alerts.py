@@ -43,7 +43,7 @@ class ArticleAlerts:
         restricted = {a.article_id: a for a in listed.values()}
         articles = [*new, *report.changed, *restricted.values()]
         only = _watches_of(listed)
-        bodies = {**stored_bodies(store, articles), **report.bodies}
+        bodies = {**stored_bodies(store, articles), **report.bodies}  # keyed by the article's link
         report.alerts += self.alert(store, source, report.run_id, articles, bodies, only)
 
     def _newly_in_scope(
@@ -144,7 +144,7 @@ def release_held(store: Store, source: str) -> list[NewArticle]:
         return []
     marks = ",".join("?" * len(ids))
     articles = store.query(
-        f"SELECT id, url, title, summary, published_at FROM articles WHERE id IN ({marks}) ORDER BY id", ids
+        f"SELECT id, link AS url, title, summary, published_at FROM articles WHERE id IN ({marks}) ORDER BY id", ids
     )
     return [NewArticle(a["id"], a["url"], a["title"], a["summary"], parse_iso(a["published_at"]), source)
             for a in articles]
@@ -171,13 +171,14 @@ def _first_in(store: Store, article_id: int, source: str, scope: tuple[str, ...]
 
 
 def stored_bodies(store: Store, articles: list[NewArticle]) -> dict[str, str]:
-    """Canonical URL → main text already stored for these articles (fetched for any source)."""
-    ids = [a.article_id for a in articles]
+    """Link (``NewArticle.url``) → main text already stored for these articles (fetched for any source)."""
+    ids = sorted({a.article_id for a in articles})
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
-    rows = store.query(f"SELECT url, body FROM articles WHERE id IN ({marks}) AND body IS NOT NULL", ids)
-    return {r["url"]: r["body"] for r in rows}
+    rows = store.query(f"SELECT id, body FROM articles WHERE id IN ({marks}) AND body IS NOT NULL", ids)
+    by_id = {int(r["id"]): r["body"] for r in rows}
+    return {a.url: by_id[a.article_id] for a in articles if a.article_id in by_id}
 
 
 def _record_match(store: Store, article: NewArticle, watch: str, hits: list[Hit]) -> bool:

@@ -64,6 +64,16 @@ def _cron(value: str) -> str:
     return value
 
 
+def _window(value: object) -> timedelta:
+    if (isinstance(value, str) and value.strip().lower() in ("0", "off")) or (type(value) is int and value == 0):
+        return timedelta(0)
+    try:
+        return parse_duration(value)
+    except ValueError:
+        raise ValueError(f'{shown(value)} is not a duration (use e.g. "7d", or "off")') from None
+
+
+Window = Annotated[timedelta, BeforeValidator(_window)]  # a duration, or "0"/"off" for none
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
 Cron = Annotated[str, AfterValidator(_cron)]
 
@@ -102,6 +112,7 @@ class AlertsConfig(_Section):
     operator: tuple[Name, ...] = ()
     flood_share: float = Field(defaults.FLOOD_SHARE, gt=0, le=1)
     flood_min: StrictInt = Field(defaults.FLOOD_MIN, ge=1)
+    same_title_window: Window = parse_duration(defaults.SAME_TITLE_WINDOW)
 
 
 class SelectConfig(_Section):

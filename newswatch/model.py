@@ -35,7 +35,7 @@ class Validators:
 class CrawlResult:
     """Everything one crawl of one source produced.
 
-    ``bodies`` maps canonical article URLs to their extracted main text
+    ``bodies`` maps article links (as listed) to their extracted main text
     (``full_text`` sources, new articles only). ``skipped`` counts entries left
     out by reason (a link that is not http(s), an entry that cannot be read).
     ``retry_after`` is set when the site asked us (429/503 ``Retry-After``) not
@@ -63,7 +63,10 @@ class CrawlResult:
 
 @dataclass(frozen=True)
 class NewArticle:
-    """The diff engine's event: an article stored for the first time."""
+    """The diff engine's event: an article stored for the first time (or changed).
+
+    ``url`` is the link as the source listed it: what an alert links to.
+    """
 
     article_id: int
     url: str

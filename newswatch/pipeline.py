@@ -108,7 +108,8 @@ class Pipeline:
         shown = source.model_copy(update={"url": self.masked(source.url)})
         result.error = self.masked(result.error) if result.error else result.error
         with self.store.transaction():
-            report = apply_crawl(self.store, shown, state, result, self.config.alerts.first_run, utcnow())
+            report = apply_crawl(self.store, shown, state, result, self.config.alerts.first_run, utcnow(),
+                                 self.config.alerts.same_title_window)
             report.run_id = run_id
             for hook in self.hooks:
                 hook(self.store, source, report)

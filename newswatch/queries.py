@@ -24,7 +24,8 @@ def list_articles(
     sql = (
         "SELECT a.id, a.title, a.url, a.link, a.summary, a.published_at, a.first_seen_at, "
         "(SELECT json_group_array(source) FROM article_sources s WHERE s.article_id = a.id) AS sources, "
-        "(SELECT json_group_array(watch) FROM matches m WHERE m.article_id = a.id) AS watches "
+        "(SELECT json_group_array(watch) FROM matches m WHERE m.article_id = a.id) AS watches, "
+        "(SELECT json_group_array(link) FROM article_urls u WHERE u.article_id = a.id AND u.how = 'title') AS also_at "
         f"FROM articles a {'WHERE ' + ' AND '.join(where) if where else ''} "
         "ORDER BY a.first_seen_at DESC, a.id DESC LIMIT ?"
     )
@@ -32,6 +33,7 @@ def list_articles(
     for row in rows:
         row["sources"] = json.loads(row["sources"])
         row["watches"] = json.loads(row["watches"])
+        row["also_at"] = json.loads(row["also_at"])  # edited URLs of the same story (same title, same source)
     return rows
 
 

@@ -72,8 +72,12 @@ class Store:
                 version = self._schema()
                 if version >= len(MIGRATIONS):
                     return
-                for statement in _statements(MIGRATIONS[version]):
-                    self.db.execute(statement)
+                step = MIGRATIONS[version]
+                if callable(step):
+                    step(self.db)
+                else:
+                    for statement in _statements(step):
+                        self.db.execute(statement)
                 version += 1
                 self.db.execute(f"PRAGMA user_version = {version}")
             log.debug("database %s migrated to schema %d", self.path, version)

@@ -70,6 +70,15 @@ def test_values_are_converted_at_the_boundary() -> None:
     assert config.tickers[0].threshold.percent
 
 
+@pytest.mark.parametrize(("value", "expected"), [
+    (None, timedelta(days=7)), ('"2d"', timedelta(days=2)), ('"off"', timedelta(0)), ('"0"', timedelta(0)),
+    ("0", timedelta(0)),
+])
+def test_the_same_title_window_is_a_duration_or_off(value: str | None, expected: timedelta) -> None:
+    text = f"[alerts]\nsame_title_window = {value}\n" if value else ""
+    assert parse_config(text, Path("/etc/nw/config.toml"), {}).alerts.same_title_window == expected
+
+
 def test_source_without_interval_uses_the_scheduler_default() -> None:
     config = parse_config('[scheduler]\ninterval = "7m"\n' + FEED, Path("/x/config.toml"), {})
     assert config.interval_of(config.source("feed")) == timedelta(minutes=7)
@@ -166,6 +175,9 @@ PROBLEMS = [
                  'tickers[0].sources[0]: no source named "nope" (known: feed)', id="ticker-unknown-source"),
     pytest.param('[alerts]\noperator = ["pager"]\n' + NOTIFIER,
                  'alerts.operator[0]: no notifier named "pager" (known: log)', id="operator-unknown-notifier"),
+    pytest.param('[alerts]\nsame_title_window = "a week"\n',
+                 'alerts.same_title_window: "a week" is not a duration (use e.g. "7d", or "off")',
+                 id="same-title-window-not-a-duration"),
 ]
 
 
