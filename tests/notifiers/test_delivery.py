@@ -137,7 +137,7 @@ def test_failure_reason_is_recorded_with_credentials_masked(tmp_path: Path, webh
     queue_article(store, config)
     report = deliver(config, store)
     reason = report.failed[(1, "hook")]
-    assert reason.startswith("FAILURE")
+    assert reason.startswith("service failed: HTTP 500")
     store.close()
     dump = "\n".join(sqlite3.connect(tmp_path / "nw.db").iterdump())
     assert "s3cr3t-pw" not in dump and "s3cr3t-pw" not in reason
@@ -201,5 +201,5 @@ def test_send_test_reports_each_notifier(tmp_path: Path, webhook: HttpSink) -> N
     config = make_config(tmp_path, {"hook": f"json://127.0.0.1:{webhook.port}/", "dead": "json://127.0.0.1:9/"})
     results = asyncio.run(send_test(config, ["hook", "dead"]))
     assert results["hook"] is None
-    assert results["dead"] and results["dead"].startswith("FAILURE")
+    assert results["dead"] and results["dead"].startswith("connection refused")
     assert webhook.received[0]["title"] == "newswatch test message"
