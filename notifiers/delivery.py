@@ -32,6 +32,7 @@ from newswatch.outbox import (
     mark_delivered,
     mark_failed,
     mark_refused,
+    owed,
     pending,
     retry_delay,
 )
@@ -63,6 +64,7 @@ class DeliveryReport:
     expired: list[tuple[int, str]] = field(default_factory=list)
     refused: dict[tuple[int, str], str] = field(default_factory=dict)  # permanently: not tried again
     down: set[str] = field(default_factory=set)  # notifiers whose other deliveries wait for the next pass
+    owed: int = 0  # deliveries still pending after the pass
 
 
 class Target:
@@ -113,8 +115,11 @@ class Deliverer:
             if not mine:
                 log.warning("another newswatch process is still delivering from %s; leaving what is owed to it",
                             self.store.path)
-                return DeliveryReport()
-            return await self._deliver_pending(due_only)
+                report = DeliveryReport()
+            else:
+                report = await self._deliver_pending(due_only)
+        report.owed = owed(self.store)
+        return report
 
     @asynccontextmanager
     async def _exclusive(self) -> AsyncIterator[bool]:

@@ -30,6 +30,8 @@ from typing import Protocol
 CAPTURE_LEVEL = logging.DEBUG
 _SMTP_REPLY = re.compile(r"^\((\d{3}), b?['\"](.*)['\"]\)$", re.DOTALL)
 _SMTP_REFUSED = re.compile(r"'([^']+)': \((\d{3}), b?['\"]([^'\"]*)['\"]\)")
+_ERRNO = re.compile(r"\[Errno -?\d+\] [^\"')]+")
+_HOST_PORT = re.compile(r"host='([^']+)', port=(\d+)")
 _HTTP_STATUS = re.compile(r"error=(\d{3})\b")
 _NOTIFIER_WIDE_HTTP = {401, 403, 404, 407}
 _REPEATABLE_HTTP = {408, 429}
@@ -76,7 +78,16 @@ def _is_smtp(entries: list[LogEntry]) -> bool:
     return any(e.message.startswith(("SMTP Host:", "E-Mail send()")) for e in entries)
 
 
+def _brief(text: str) -> str:
+    """An exception text without urllib3's wrapping: ``host:port: [Errno 111] Connection refused``."""
+    errno, where = _ERRNO.search(text), _HOST_PORT.search(text)
+    if errno is None or where is None:
+        return text
+    return f"{where[1]}:{where[2]}: {errno[0]}"
+
+
 def _socket_failure(text: str, in_transaction: bool, smtp_session: bool) -> Failure:
+    text = _brief(text)
     lowered = text.lower()
     if "connection refused" in lowered:
         return Failure(f"connection refused ({text})", safe_to_repeat=True, whole_notifier=True)
