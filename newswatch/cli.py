@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the commands import what they use, so `newswatch --help` st
 
 log = logging.getLogger("newswatch")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OWED = 3  # `once`: every source ran, but some delivery is still owed after the pass
 
 
 def _setup_logging(level: str) -> None:
@@ -181,9 +182,10 @@ def once(config_path: Path | None, sources: tuple[str, ...], floods: tuple[str, 
             click.echo(f"{r.source}: skipped " + ", ".join(f"{n} {why}" for why, n in sorted(r.skipped.items())))
     click.echo(
         f"deliveries: {len(delivery.delivered)} sent, {len(delivery.failed)} failed (will retry), "
-        f"{len(delivery.expired)} given up"
+        f"{len(delivery.refused)} refused for good, {len(delivery.expired)} given up; {delivery.owed} still owed"
+        + (" (`newswatch alerts --pending` lists them)" if delivery.owed else "")
     )
-    sys.exit(EXIT_FAILED if any(r.failed for r in reports) else EXIT_OK)
+    sys.exit(EXIT_FAILED if any(r.failed for r in reports) else EXIT_OWED if delivery.owed else EXIT_OK)
 
 
 def release_flood(config: Config, name: str) -> str:
@@ -321,7 +323,7 @@ def tickers(config_path: Path | None, pair: str | None, as_json: bool) -> None:
 @user_errors
 def status(config_path: Path | None, as_json: bool, check: bool) -> None:
     """Per source: last run, outcome, items seen, consecutive failures, next run."""
-    from newswatch.queries import source_status
+    from newswatch.queries import notifier_status, source_status
     from newswatch.store import Store
 
     config = load(config_path)
@@ -332,15 +334,66 @@ def status(config_path: Path | None, as_json: bool, check: bool) -> None:
         problem = heartbeat_problem(beat)
         click.echo(problem or heartbeat_summary(beat), err=bool(problem))
         sys.exit(EXIT_FAILED if problem else EXIT_OK)
-    rows = source_status(Store(config.storage.path), config)
+    store = Store(config.storage.path)
+    rows, notifiers = source_status(store, config), notifier_status(store, config)
     if as_json:
-        emit_json(rows)
+        emit_json({"sources": rows, "notifiers": notifiers})
         return
-    for row in rows:
+    for row in rows + notifiers:
         row["error"] = shorten(row["error"], 50) if row["error"] else None
-        for key in ("last_run", "next_run"):
-            row[key] = (row[key] or "")[:19].replace("T", " ") or None
+        for key in ("last_run", "next_run", "last_delivered"):
+            if key in row:
+                row[key] = (row[key] or "")[:19].replace("T", " ") or None
     emit_table(rows, ["source", "type", "last_run", "outcome", "items", "failures", "next_run", "error"])
+    click.echo()
+    emit_table(notifiers, ["notifier", "pending", "refused", "given_up", "last_delivered", "failures", "error"],
+               empty="no notifiers configured")
+
+
+@main.command()
+@config_option
+@click.option("--pending", is_flag=True, help="Only alerts still owed to some notifier.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1), help="At most this many alerts.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@user_errors
+def alerts(config_path: Path | None, pending: bool, limit: int, as_json: bool) -> None:
+    """Alerts, newest first, with per notifier: status, attempts, last error (masked), delivered at."""
+    from newswatch.queries import list_alerts
+    from newswatch.secrets import Masker
+    from newswatch.store import Store
+
+    config = load(config_path)
+    masker = Masker(config.secrets)
+    found = list_alerts(Store(config.storage.path), pending, limit)
+    for alert in found:
+        for delivery in alert["deliveries"]:
+            delivery["last_error"] = masker(delivery["last_error"]) if delivery["last_error"] else None
+    if as_json:
+        emit_json(found)
+        return
+    emit_table(_alert_rows(found), ["id", "created", "about", "title", "notifier", "status", "attempts",
+                                    "delivered", "last_error"], empty="no alerts" + (" pending" if pending else ""))
+
+
+def _alert_rows(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One table row per (alert, notifier); the alert's own columns only on its first row."""
+    rows = []
+    for alert in found:
+        about = f"watch {alert['watch']}" if alert["watch"] else f"ticker {alert['ticker']}" if alert["ticker"] \
+            else alert["kind"]
+        first = {"id": alert["id"], "created": _minute(alert["created_at"]), "about": about,
+                 "title": shorten(alert["title"], 40)}
+        for i, d in enumerate(alert["deliveries"] or [{}]):
+            rows.append({**(first if i == 0 else dict.fromkeys(first, "")), "notifier": d.get("notifier"),
+                         "status": d.get("status"), "attempts": d.get("attempts"),
+                         "delivered": _minute(d.get("delivered_at")),
+                         "last_error": shorten(d.get("last_error"), 50) or None})
+    return rows
+
+
+def _minute(timestamp: str | None) -> str | None:
+    """``2026-01-02T03:04:05+00:00`` as ``2026-01-02 03:04``."""
+    return (timestamp or "")[:16].replace("T", " ") or None
 
 
 @main.command()

@@ -117,3 +117,63 @@ def pair_history(store: Store, pair: str, limit: int = 100) -> list[dict[str, An
         [pair, limit],
     )
     return rows[::-1]
+
+
+def list_alerts(store: Store, pending_only: bool = False, limit: int = 50) -> list[dict[str, Any]]:
+    """Alerts, newest first, each with what it is about and one entry per notifier it is owed to.
+
+    ``pending_only``: only alerts that some notifier still owes (status ``pending``).
+    """
+    where = "WHERE id IN (SELECT alert_id FROM deliveries WHERE status = 'pending')" if pending_only else ""
+    alerts = store.query(
+        f"SELECT id, kind, source, title, payload, created_at FROM alerts {where} ORDER BY id DESC LIMIT ?", [limit]
+    )
+    deliveries: dict[int, list[dict[str, Any]]] = {a["id"]: [] for a in alerts}
+    if alerts:
+        marks = ", ".join("?" * len(alerts))
+        for row in store.query(
+            "SELECT alert_id, notifier, status, attempts, last_error, last_attempt_at, next_attempt_at, delivered_at "
+            f"FROM deliveries WHERE alert_id IN ({marks}) ORDER BY alert_id, notifier",
+            list(deliveries),
+        ):
+            deliveries[row.pop("alert_id")].append(row)
+    return [_alert(a, deliveries[a["id"]]) for a in alerts]
+
+
+def _alert(row: dict[str, Any], deliveries: list[dict[str, Any]]) -> dict[str, Any]:
+    payload = json.loads(row["payload"])
+    items = payload.get("items", [payload])
+    watches = sorted({i["watch"] for i in items if i.get("watch")})
+    return {
+        "id": row["id"], "kind": row["kind"], "watch": ", ".join(watches) or None, "ticker": payload.get("pair"),
+        "source": row["source"], "title": row["title"], "created_at": row["created_at"], "deliveries": deliveries,
+    }
+
+
+def notifier_status(store: Store, config: Config) -> list[dict[str, Any]]:
+    """One row per configured notifier: deliveries by status, the last one delivered, its failure streak,
+    and the last error (of the streak, else of a delivery still owed)."""
+    counts = {
+        (r["notifier"], r["status"]): r
+        for r in store.query(
+            "SELECT notifier, status, count(*) AS n, max(delivered_at) AS last FROM deliveries GROUP BY 1, 2"
+        )
+    }
+    health = {r["name"]: r for r in store.query("SELECT * FROM notifier_health")}
+    owed_errors = {  # the latest reason a still-pending delivery gave (later ones may have gone through)
+        r["notifier"]: r["last_error"]
+        for r in store.query("SELECT notifier, last_error FROM deliveries WHERE status = 'pending' "
+                             "AND last_error IS NOT NULL ORDER BY last_attempt_at")
+    }
+    rows = []
+    for notifier in config.notifiers:
+        count = {s: counts.get((notifier.name, s), {}).get("n", 0) for s in ("pending", "failed", "expired")}
+        state = health.get(notifier.name, {})
+        rows.append({
+            "notifier": notifier.name, "pending": count["pending"], "refused": count["failed"],
+            "given_up": count["expired"], "last_delivered": counts.get((notifier.name, "delivered"), {}).get("last"),
+            "failures": state.get("consecutive_failures", 0),
+            "error": (state.get("last_error") if state.get("consecutive_failures") else None)
+            or owed_errors.get(notifier.name),
+        })
+    return rows

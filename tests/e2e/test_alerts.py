@@ -160,15 +160,16 @@ def test_mail_server_down_then_back_delivers_each_alert_once(site: FixtureSite, 
                                          Item("Trafficking ring broken up", f"{prefix}/a/2/")]))
     first = once(workdir)
     assert "0 sent, 1 failed" in first.stdout  # the rest waited, untried
+    assert "2 still owed" in first.stdout and first.returncode == 3  # cron notices
     assert "Traceback" not in first.stderr
     once(workdir)
     smtp = SmtpSink(port)
     try:
         recovered = once(workdir)
-        assert "2 sent" in recovered.stdout
+        assert "2 sent" in recovered.stdout and recovered.returncode == 0
         once(workdir)
         subjects = sorted(m["Subject"] for m in smtp.wait_for(2))
-        assert subjects == ["Asylum seekers deported", "Trafficking ring broken up"]
+        assert subjects == ["[deportation] Asylum seekers deported", "[trafficking] Trafficking ring broken up"]
         assert len(smtp.messages) == 2
     finally:
         smtp.close()

@@ -38,7 +38,7 @@ def other_site() -> Iterator[FixtureSite]:
 def status_rows(workdir: Path, env: dict[str, str] | None = None) -> dict[str, dict]:
     proc = newswatch("status", "--json", "-c", workdir / "config.toml", cwd=workdir, env=env)
     assert proc.returncode == 0, proc.stderr
-    return {row["source"]: row for row in json.loads(proc.stdout)}
+    return {row["source"]: row for row in json.loads(proc.stdout)["sources"]}
 
 
 def article_page(title: str, sentence: str) -> str:

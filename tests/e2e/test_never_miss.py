@@ -152,6 +152,6 @@ def test_feed_failures_are_sentences_about_the_site(
     proc = once(workdir)
     assert proc.returncode == 1
     status = newswatch("status", "--json", "-c", workdir / "config.toml", cwd=workdir)
-    [row] = json.loads(status.stdout)
+    [row] = json.loads(status.stdout)["sources"]
     assert row["error"].startswith(reason), row["error"]
     assert "Error" not in row["error"] and "Exception" not in row["error"] and "'" not in row["error"]

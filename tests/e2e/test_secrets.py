@@ -143,13 +143,14 @@ def test_no_command_shows_a_secret_and_the_database_holds_none(
     check = run(workdir, "check")
     assert check.returncode == 0, check.stderr
     first = run(workdir, "once")
-    assert first.returncode == 0 and "1 sent, 3 failed" in first.stdout, first.stdout + first.stderr
+    assert first.returncode == 3 and "1 sent, 3 failed" in first.stdout, first.stdout + first.stderr  # 3: owed
     assert hook.wait_for(1)[0]["title"] == "Human trafficking case opens"
     assert hook.paths == [f"/{SECRETS['HOOK_PATH']}"]  # the secrets did reach the notifier
     errors = [r["last_error"] for r in rows(workdir, "SELECT last_error FROM deliveries WHERE status = 'pending'")]
     assert len(errors) == 3 and all(errors), errors
-    for command in (("once",), ("status", "--json"), ("articles", "--json"), ("tickers", "--json"),
-                    ("notify-test",), ("notify-test", "--notifier", "down")):
+    for command in (("once",), ("status", "--json"), ("status",), ("alerts",), ("alerts", "--pending", "--json"),
+                    ("articles", "--json"), ("tickers", "--json"), ("notify-test",),
+                    ("notify-test", "--notifier", "down")):
         assert_no_leak(run(workdir, *command))
 
     run_daemon_briefly(site, prefix, workdir, old, hook)

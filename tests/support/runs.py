@@ -22,7 +22,7 @@ def free_port() -> int:
 def once(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`newswatch once` on ``workdir/config.toml``; it must end without a traceback."""
     proc = newswatch("once", "-c", workdir / "config.toml", *args, cwd=workdir)
-    assert proc.returncode in (0, 1), proc.stderr
+    assert proc.returncode in (0, 1, 3), proc.stderr  # 3: every source ran, a delivery is still owed
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
 
