@@ -74,13 +74,17 @@ def resolve_config_path(config_path: Path | None) -> Path:
 
 
 def load(config_path: Path | None, notifiers: bool = False) -> Config:
-    """Load and fully validate the config: crons by APScheduler, notifier URLs by Apprise."""
+    """Load and fully validate the config: crons by APScheduler, notifier URLs by Apprise.
+
+    Only with ``notifiers`` (commands that send) must every notifier's ``${VAR}`` be set; the
+    read-only commands work without the secrets.
+    """
     from newswatch.config import load_config
     from newswatch.secrets import Masker, exposed_credentials, mask_logs
     from scheduler.triggers import trigger_problems
 
     path = resolve_config_path(config_path)
-    config = load_config(path)
+    config = load_config(path, notifier_secrets=notifiers)
     mask_logs(config.secrets)
     warning = exposed_credentials(path)
     if warning:
@@ -248,6 +252,8 @@ def notify_test(config_path: Path | None, names: tuple[str, ...]) -> None:
     for name in names:
         if name not in known:
             raise UnknownNotifierError(name, known)
+    if config.unresolved_notifiers(names or None):
+        raise ConfigError(config.unresolved_notifiers(names or None), str(config.path))
     results = asyncio.run(send_test(config, list(names) or known))
     for name, reason in results.items():
         click.echo(f"{name}: {'delivered' if reason is None else 'FAILED: ' + reason}")
