@@ -49,7 +49,7 @@ def config_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a NewswatchError into one line per problem on stderr and exit 2; no traceback."""
+    """Turn a NewswatchError into one line per problem on stderr and exit 2 (or its ``exit_status``); no traceback."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -59,9 +59,9 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             for problem in exc.problems:
                 click.echo(f"{exc.path}: {problem}" if exc.path else problem, err=True)
             sys.exit(EXIT_USAGE)
-        except NewswatchError as exc:
+        except NewswatchError as exc:  # a user error (2), or a fault that names its own status (a database fault: 1)
             click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_USAGE)
+            sys.exit(getattr(exc, "exit_status", EXIT_USAGE))
 
     return wrapper
 
@@ -353,6 +353,11 @@ def status(config_path: Path | None, as_json: bool, check: bool) -> None:
 @user_errors
 def run(config_path: Path | None, log_format: str) -> None:
     """The daemon: every source on its own schedule until SIGTERM/SIGINT; config edits apply live (and on SIGHUP)."""
+    import signal
+
+    # First, before the slow imports: a reload request (systemd's ExecReload) at start-up must not kill us.
+    # The config is read below anyway; the daemon's own handler takes over once its loop runs.
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     from scheduler.daemon import serve
     from scheduler.reload import ConfigWatch
 

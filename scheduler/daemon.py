@@ -38,6 +38,7 @@ from notifiers.delivery import Deliverer
 from scheduler.heartbeat import heartbeat_path, heartbeat_tick, remove_heartbeat, write_heartbeat
 from scheduler.inflight import InFlight
 from scheduler.reload import ConfigWatch, JobPlan, TriggerKey, plan_jobs, trigger_keys
+from scheduler.runlock import RunLock
 from scheduler.triggers import source_trigger
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,12 @@ def serve(config: Config, watch: ConfigWatch, build: BuildPipeline) -> int:
         return await Daemon(config, watch, build).serve()
 
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not two INFO lines per job run
-    return run_in_reactor(main)
+    lock = RunLock(config.storage.path)
+    lock.acquire()  # before the database is opened: a second daemon touches nothing
+    try:
+        return run_in_reactor(main)
+    finally:
+        lock.release()
 
 
 def _job_id(source: str) -> str:
@@ -99,6 +105,7 @@ class Daemon:
         finally:
             for sig in (*STOP_SIGNALS, signal.SIGHUP):
                 loop.remove_signal_handler(sig)
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)  # removing restored the default, which kills: not now
             self.store.close()
         log.info("daemon stopped")
         return 0
