@@ -262,6 +262,17 @@ def notify_test(config_path: Path | None, names: tuple[str, ...]) -> None:
     sys.exit(EXIT_OK if results and all(r is None for r in results.values()) else EXIT_FAILED)
 
 
+def open_for_reading(config: Config) -> Store:
+    """The database for a read-only command. It never creates one: it says so and shows an empty one."""
+    from newswatch.store import MissingDatabase, Store
+
+    try:
+        return Store(config.storage.path, create=False)
+    except MissingDatabase as exc:
+        click.echo(f"note: {exc}", err=True)
+        return Store.in_memory()
+
+
 @main.command()
 @config_option
 @click.option("--watch", help="Only articles this watch matched.")
@@ -272,10 +283,9 @@ def notify_test(config_path: Path | None, names: tuple[str, ...]) -> None:
 def articles(config_path: Path | None, watch: str | None, source: str | None, limit: int, as_json: bool) -> None:
     """Stored articles, newest first, with the watches they matched."""
     from newswatch.queries import list_articles
-    from newswatch.store import Store
 
     config = load(config_path)
-    rows = list_articles(Store(config.storage.path), watch, source, limit)
+    rows = list_articles(open_for_reading(config), watch, source, limit)
     if as_json:
         emit_json(rows)
         return
@@ -295,10 +305,9 @@ def articles(config_path: Path | None, watch: str | None, source: str | None, li
 def tickers(config_path: Path | None, pair: str | None, as_json: bool) -> None:
     """Latest value per pair, or one PAIR's history."""
     from newswatch.queries import latest_quotes, pair_history, sparkline
-    from newswatch.store import Store
 
     config = load(config_path)
-    store = Store(config.storage.path)
+    store = open_for_reading(config)
     if pair:
         rows = pair_history(store, pair)
         if as_json:
@@ -325,17 +334,16 @@ def tickers(config_path: Path | None, pair: str | None, as_json: bool) -> None:
 def status(config_path: Path | None, as_json: bool, check: bool) -> None:
     """Per source: last run, outcome, items seen, consecutive failures, next run."""
     from newswatch.queries import source_status
-    from newswatch.store import Store
 
     config = load(config_path)
     if check:
         from scheduler.heartbeat import heartbeat_path, heartbeat_problem, heartbeat_summary
 
         beat = heartbeat_path(config.storage.path)
-        problem = heartbeat_problem(beat)
+        problem = heartbeat_problem(beat, database=config.storage.path)
         click.echo(problem or heartbeat_summary(beat), err=bool(problem))
         sys.exit(EXIT_FAILED if problem else EXIT_OK)
-    rows = source_status(Store(config.storage.path), config)
+    rows = source_status(open_for_reading(config), config)
     if as_json:
         emit_json(rows)
         return

@@ -15,12 +15,12 @@ _SCRUBBED = ("NEWSWATCH_CONFIG", "TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID", "SMTP
 
 
 class Daemon:
-    """``python -m newswatch run -c CONFIG ARGS`` in the config's folder."""
+    """``python -m newswatch [--log-level LEVEL] run -c CONFIG ARGS`` in the config's folder."""
 
-    def __init__(self, config: Path, *args: str) -> None:
+    def __init__(self, config: Path, *args: str, log_level: str = "info") -> None:
         env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "newswatch", "run", "-c", str(config), *args],
+            [sys.executable, "-m", "newswatch", "--log-level", log_level, "run", "-c", str(config), *args],
             cwd=config.parent, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
         )
         self._lines: list[str] = []
