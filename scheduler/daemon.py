@@ -93,6 +93,8 @@ class Daemon:
         self.triggers: dict[str, TriggerKey] = {}
         self.services: list[CrawlService] = []
         self.delivering = self.deliver_again = False
+        self.hup_pending = False
+        self.ready = False  # jobs scheduled: a SIGHUP before this has nothing to reload (the config was just read)
         self._wire(config, None)
 
     # -- lifecycle ---------------------------------------------------------
@@ -105,6 +107,7 @@ class Daemon:
             self.scheduler.start()
             self._add_service_jobs()
             self._sync_sources()
+            self.ready = True
             log.info("daemon started: %s; database %s", self._summary(), self.config.storage.path)
             await self.stopping.wait()
             await self._shutdown()
@@ -120,6 +123,9 @@ class Daemon:
         for sig in STOP_SIGNALS:
             loop.add_signal_handler(sig, self._on_stop, sig)
         loop.add_signal_handler(signal.SIGHUP, self._on_hup)
+        # A burst of signals while the loop is busy fills asyncio's wakeup socket; Python would print a
+        # traceback-shaped warning per signal it cannot note. Repeated HUPs are one reload anyway.
+        signal.set_wakeup_fd(signal.set_wakeup_fd(-1), warn_on_full_buffer=False)
 
     def _on_stop(self, sig: int) -> None:
         name = signal.Signals(sig).name
@@ -132,6 +138,15 @@ class Daemon:
         self.stopping.set()
 
     def _on_hup(self) -> None:
+        if not self.ready:
+            log.debug("SIGHUP during start-up: the config was just read, nothing to reload")
+            return
+        if not self.hup_pending:  # several SIGHUPs noted in one go are one reload
+            self.hup_pending = True
+            asyncio.get_running_loop().call_soon(self._reload_now)
+
+    def _reload_now(self) -> None:
+        self.hup_pending = False
         config = self.watch.force()
         if config is not None:
             self._reload(config)

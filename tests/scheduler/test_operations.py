@@ -68,7 +68,7 @@ def test_sighup_from_start_up_to_exit_never_kills_the_daemon(
     daemon.proc.send_signal(signal.SIGTERM)
     during_stop = burst(daemon, signal.SIGHUP, lambda: False)
     assert daemon.wait() == 0, f"after {during_stop} SIGHUPs during shutdown\n{daemon.tail()}"
-    assert daemon.count("daemon stopped") == 1 and not daemon.count("Traceback"), daemon.tail()
+    assert daemon.count("daemon stopped") == 1 and not daemon.count("Traceback"), "\n".join(daemon.lines())
 
 
 def test_a_second_daemon_on_the_same_database_is_refused_until_the_first_dies(
@@ -90,3 +90,47 @@ def test_a_second_daemon_on_the_same_database_is_refused_until_the_first_dies(
     third.wait_for_line("daemon started")
     third.proc.send_signal(signal.SIGTERM)
     assert third.wait() == 0, third.tail()
+
+
+def test_a_database_deleted_under_the_daemon_is_noticed_once_and_stops_it(
+    site: FixtureSite, prefix: str, workdir: Path, start: Callable[..., Daemon]
+) -> None:
+    config, database = daemon_config(site, prefix, workdir), workdir / "newswatch.db"
+    daemon = start(config)
+    daemon.wait_for_line("source=news outcome=baseline")
+    wait_until(lambda: newswatch("status", "--check", "-c", config, cwd=workdir).returncode == 0, "a healthy check")
+
+    database.unlink()
+    check = newswatch("status", "--check", "-c", config, cwd=workdir)
+    assert check.returncode == 1, check.stdout + check.stderr
+    status = newswatch("status", "-c", config, cwd=workdir)
+    assert status.returncode == 0 and status.stderr.startswith(f"note: no database at {database}: "), status.stderr
+    assert not database.exists(), "a read-only command created a new empty database"
+
+    assert daemon.wait() == 1, daemon.tail()
+    assert daemon.count(f"the database {database} was deleted while the daemon ran: stopping") == 1, daemon.tail()
+    assert not daemon.count("Traceback"), daemon.tail()
+    again = start(config)
+    again.wait_for_line("source=news outcome=baseline")  # a new database: its first run is a baseline
+    again.proc.send_signal(signal.SIGTERM)
+    assert again.wait() == 0, again.tail()
+
+
+def test_the_health_check_tells_a_replaced_database_from_the_one_the_daemon_writes(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from newswatch.store import Store, utcnow
+    from scheduler.heartbeat import heartbeat_path, heartbeat_problem, write_heartbeat
+
+    database = tmp_path / "newswatch.db"
+    store = Store(database)
+    beat = heartbeat_path(database)
+    write_heartbeat(beat, timedelta(seconds=5), utcnow(), store.identity())
+    assert heartbeat_problem(beat, database=database) is None
+    replacement = tmp_path / "other.db"
+    Store(replacement).close()
+    replacement.replace(database)
+    problem = heartbeat_problem(beat, database=database)
+    assert problem and problem.startswith(f"the database {database} that the daemon (pid ")
+    assert problem.endswith("writes was deleted or replaced: restart it")
+    store.close()
