@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from support.cli import newswatch, user_error_lines, write_config
+from support.server import FixtureSite
 
 from newswatch.config import default_config_path, load_config, parse_config
 from newswatch.errors import ConfigError
@@ -428,3 +429,19 @@ def test_commands_that_send_name_the_unset_variable(workdir: Path, command: list
     lines = user_error_lines(newswatch(*command, "-c", path, cwd=workdir))
     assert lines == [f"{path}: notifiers[0].url: environment variable NW_UNSET_TOKEN is not set "
                      "(export it or remove ${NW_UNSET_TOKEN})"]
+
+
+def test_preview_and_add_work_without_notifier_secrets(site: FixtureSite, prefix: str, workdir: Path) -> None:
+    from support.configs import html_source
+    from support.pages import Item, listing
+
+    items = [Item(f"Deportation rules change, part {n}", f"{prefix}/news/{n}/", f"Summary {n}") for n in range(5)]
+    url = site.set(f"{prefix}/list", listing(items))
+    notifier = '\n[[notifiers]]\nname = "tg"\nurl = "tgram://${NW_UNSET_TOKEN}/42"\n'
+    path = write_config(workdir, '[crawler]\nobey_robots_txt = false\n' + html_source("news", url) + notifier)
+    preview = newswatch("preview", "news", "-c", path, cwd=workdir)
+    assert preview.returncode == 0 and "Deportation rules change, part 4" in preview.stdout, preview.stderr
+    added = newswatch("add", site.url(f"{prefix}/list"), "--name", "again", "--yes", "-c", path, cwd=workdir)
+    assert added.returncode == 0, added.stdout + added.stderr
+    assert "NW_UNSET_TOKEN" not in preview.stderr + added.stderr
+    assert 'name = "again"' in path.read_text(encoding="utf-8")
