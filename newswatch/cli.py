@@ -50,7 +50,7 @@ def config_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a NewswatchError into one line per problem on stderr and exit 2; no traceback."""
+    """Turn a NewswatchError into one line per problem on stderr and exit 2 (or its ``exit_status``); no traceback."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -60,9 +60,9 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             for problem in exc.problems:
                 click.echo(f"{exc.path}: {problem}" if exc.path else problem, err=True)
             sys.exit(EXIT_USAGE)
-        except NewswatchError as exc:
+        except NewswatchError as exc:  # a user error (2), or a fault that names its own status (a database fault: 1)
             click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_USAGE)
+            sys.exit(getattr(exc, "exit_status", EXIT_USAGE))
 
     return wrapper
 
@@ -75,13 +75,17 @@ def resolve_config_path(config_path: Path | None) -> Path:
 
 
 def load(config_path: Path | None, notifiers: bool = False) -> Config:
-    """Load and fully validate the config: crons by APScheduler, notifier URLs by Apprise."""
+    """Load and fully validate the config: crons by APScheduler, notifier URLs by Apprise.
+
+    Only with ``notifiers`` (commands that send) must every notifier's ``${VAR}`` be set; the
+    read-only commands work without the secrets.
+    """
     from newswatch.config import load_config
     from newswatch.secrets import Masker, exposed_credentials, mask_logs
     from scheduler.triggers import trigger_problems
 
     path = resolve_config_path(config_path)
-    config = load_config(path)
+    config = load_config(path, notifier_secrets=notifiers)
     mask_logs(config.secrets)
     warning = exposed_credentials(path)
     if warning:
@@ -253,12 +257,25 @@ def notify_test(config_path: Path | None, names: tuple[str, ...]) -> None:
     for name in names:
         if name not in known:
             raise UnknownNotifierError(name, known)
+    if config.unresolved_notifiers(names or None):
+        raise ConfigError(config.unresolved_notifiers(names or None), str(config.path))
     results = asyncio.run(send_test(config, list(names) or known))
     for name, reason in results.items():
         click.echo(f"{name}: {'delivered' if reason is None else 'FAILED: ' + reason}")
     if not results:
         click.echo("no notifiers configured")
     sys.exit(EXIT_OK if results and all(r is None for r in results.values()) else EXIT_FAILED)
+
+
+def open_for_reading(config: Config) -> Store:
+    """The database for a read-only command. It never creates one: it says so and shows an empty one."""
+    from newswatch.store import MissingDatabase, Store
+
+    try:
+        return Store(config.storage.path, create=False)
+    except MissingDatabase as exc:
+        click.echo(f"note: {exc}", err=True)
+        return Store.in_memory()
 
 
 @main.command()
@@ -271,10 +288,9 @@ def notify_test(config_path: Path | None, names: tuple[str, ...]) -> None:
 def articles(config_path: Path | None, watch: str | None, source: str | None, limit: int, as_json: bool) -> None:
     """Stored articles, newest first, with the watches they matched."""
     from newswatch.queries import list_articles
-    from newswatch.store import Store
 
     config = load(config_path)
-    rows = list_articles(Store(config.storage.path), watch, source, limit)
+    rows = list_articles(open_for_reading(config), watch, source, limit)
     if as_json:
         emit_json(rows)
         return
@@ -294,10 +310,9 @@ def articles(config_path: Path | None, watch: str | None, source: str | None, li
 def tickers(config_path: Path | None, pair: str | None, as_json: bool) -> None:
     """Latest value per pair, or one PAIR's history."""
     from newswatch.queries import latest_quotes, pair_history, sparkline
-    from newswatch.store import Store
 
     config = load(config_path)
-    store = Store(config.storage.path)
+    store = open_for_reading(config)
     if pair:
         rows = pair_history(store, pair)
         if as_json:
@@ -324,17 +339,16 @@ def tickers(config_path: Path | None, pair: str | None, as_json: bool) -> None:
 def status(config_path: Path | None, as_json: bool, check: bool) -> None:
     """Per source: last run, outcome, items seen, consecutive failures, next run."""
     from newswatch.queries import notifier_status, source_status
-    from newswatch.store import Store
 
     config = load(config_path)
     if check:
         from scheduler.heartbeat import heartbeat_path, heartbeat_problem, heartbeat_summary
 
         beat = heartbeat_path(config.storage.path)
-        problem = heartbeat_problem(beat)
+        problem = heartbeat_problem(beat, database=config.storage.path)
         click.echo(problem or heartbeat_summary(beat), err=bool(problem))
         sys.exit(EXIT_FAILED if problem else EXIT_OK)
-    store = Store(config.storage.path)
+    store = open_for_reading(config)
     rows, notifiers = source_status(store, config), notifier_status(store, config)
     if as_json:
         emit_json({"sources": rows, "notifiers": notifiers})
@@ -360,11 +374,10 @@ def alerts(config_path: Path | None, pending: bool, limit: int, as_json: bool) -
     """Alerts, newest first, with per notifier: status, attempts, last error (masked), delivered at."""
     from newswatch.queries import list_alerts
     from newswatch.secrets import Masker
-    from newswatch.store import Store
 
     config = load(config_path)
     masker = Masker(config.secrets)
-    found = list_alerts(Store(config.storage.path), pending, limit)
+    found = list_alerts(open_for_reading(config), pending, limit)
     for alert in found:
         for delivery in alert["deliveries"]:
             delivery["last_error"] = masker(delivery["last_error"]) if delivery["last_error"] else None
@@ -403,6 +416,11 @@ def _minute(timestamp: str | None) -> str | None:
 @user_errors
 def run(config_path: Path | None, log_format: str) -> None:
     """The daemon: every source on its own schedule until SIGTERM/SIGINT; config edits apply live (and on SIGHUP)."""
+    import signal
+
+    # First, before the slow imports: a reload request (systemd's ExecReload) at start-up must not kill us.
+    # The config is read below anyway; the daemon's own handler takes over once its loop runs.
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     from scheduler.daemon import serve
     from scheduler.reload import ConfigWatch
 

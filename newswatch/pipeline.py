@@ -19,7 +19,7 @@ from datetime import datetime
 
 from newswatch.config import Config, SourceConfig
 from newswatch.diff import RunReport, apply_crawl, unseen_links
-from newswatch.errors import UnknownSourceError
+from newswatch.errors import DatabaseFault, UnknownSourceError
 from newswatch.model import CrawlResult, SourceState
 from newswatch.secrets import Masker
 from newswatch.store import Store, iso, utcnow
@@ -80,7 +80,11 @@ class Pipeline:
         except Exception as exc:  # a crawler bug must not stop the other sources
             log.exception("source %s: crawl crashed", source.name)
             result = CrawlResult(source.name, "failed", error=f"internal error: {type(exc).__name__}: {exc}")
-        report = self._record(source, state, result, run_id)
+        try:
+            report = self._record(source, state, result, run_id)
+        except DatabaseFault as exc:  # rolled back whole: the next run records it all again
+            self._abandon(run_id, source.name, exc)
+            raise
         log.info(
             "source=%s outcome=%s items=%d new=%d alerts=%d duration=%.2fs%s",
             source.name, report.outcome, report.items, len(report.new), report.alerts,
@@ -115,6 +119,13 @@ class Pipeline:
                 hook(self.store, source, report)
             self._finish(run_id, report)
         return report
+
+    def _abandon(self, run_id: int, name: str, exc: DatabaseFault) -> None:
+        """Best effort: close the run as failed with the database's fault (a full disk may refuse this too)."""
+        try:
+            self._finish(run_id, RunReport(name, "failed", error=str(exc)))
+        except DatabaseFault:
+            log.debug("source %s: run %d stays open: %s", name, run_id, exc)
 
     def _finish(self, run_id: int, report: RunReport) -> None:
         with self.store.transaction():
