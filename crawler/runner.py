@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -16,6 +17,7 @@ from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.utils.log import configure_logging
 from scrapy.utils.reactor import install_reactor
 
+from crawler import limits
 from crawler.settings import ASYNCIO_REACTOR, scrapy_settings
 from newswatch.config import CrawlerConfig, SourceConfig
 from newswatch.model import CrawlResult, SourceState
@@ -31,9 +33,16 @@ def run_in_reactor(main: Callable[[], Awaitable[T]]) -> T:
     Call once per process (a reactor cannot restart); everything else runs inside ``main``.
     """
     install_reactor(ASYNCIO_REACTOR)
+    limits.install()
     configure_logging({"LOG_INSTALL_ROOT_HANDLER": False})
-    for name, level in (("scrapy", logging.WARNING), ("twisted", logging.ERROR), ("filelock", logging.WARNING)):
+    quiet = logging.getLogger().level > logging.DEBUG
+    for name, level in (("scrapy", logging.WARNING), ("twisted", logging.ERROR), ("filelock", logging.WARNING),
+                        # "Gave up retrying": the run's own line says why it failed, in words.
+                        ("scrapy.downloadermiddlewares.retry", logging.CRITICAL if quiet else logging.DEBUG)):
         logging.getLogger(name).setLevel(level)
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, OneLineFilter) for f in handler.filters):
+            handler.addFilter(OneLineFilter())
     from twisted.internet import reactor
 
     outcome: dict[str, Any] = {}
@@ -51,6 +60,28 @@ def run_in_reactor(main: Callable[[], Awaitable[T]]) -> T:
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
+
+
+class OneLineFilter(logging.Filter):
+    """Scrapy's and Twisted's records as one line: a site's fault is never a traceback in the user's log.
+
+    The reason of every failure is recorded by the spiders in words; what Scrapy or Twisted log
+    besides is kept as its first line. At ``--log-level debug`` tracebacks are kept, for developers.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(_FRAMEWORKS) or logging.getLogger().level <= logging.DEBUG:
+            return True
+        message = record.getMessage()
+        lines = [line.rstrip() for line in message.splitlines() if line.strip()] or [""]
+        first = lines[-1] if lines[0].startswith("Traceback") else lines[0]
+        if record.exc_info and record.exc_info[1] is not None and "Traceback" not in first:
+            first = f"{first} ({record.exc_info[1]})" if str(record.exc_info[1]) not in first else first
+        record.msg, record.args, record.exc_info, record.exc_text, record.stack_info = first, None, None, None, None
+        return True
+
+
+_FRAMEWORKS = ("scrapy", "twisted", "py.warnings")
 
 
 def _reraise_cancellation() -> None:
@@ -88,10 +119,11 @@ class CrawlService:
             result.fail(_dropped_reason(crawler.stats.get_stats() if crawler.stats else {}, source.url))
         return result
 
-    async def fetch_bodies(self, source: SourceConfig, links: list[str]) -> dict[str, str]:
-        """Main text of each article page in ``links`` (pages that fail are left out)."""
+    async def fetch_bodies(self, source: SourceConfig, links: list[str], skipped: Counter[str]) -> dict[str, str]:
+        """Main text of each article page in ``links`` (pages that fail are left out; links not fetched counted)."""
         texts: dict[str, str] = {}
-        await self.runner.crawl(self.runner.create_crawler("article"), links=links, texts=texts)
+        crawler = self.runner.create_crawler("article")
+        await self.runner.crawl(crawler, source=source, links=links, texts=texts, skipped=skipped)
         _reraise_cancellation()
         return texts
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crawler.middlewares import RobotsCache
 from newswatch.config import CrawlerConfig
 
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
@@ -24,6 +25,14 @@ def scrapy_settings(crawler: CrawlerConfig) -> dict[str, Any]:
         "DOWNLOAD_WARNSIZE": 0,
         "COOKIES_ENABLED": False,
         "ITEM_PIPELINES": {"crawler.pipelines.CollectorPipeline": 100},
+        "DOWNLOADER_MIDDLEWARES": {
+            "crawler.middlewares.SiteGuardMiddleware": 60,
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
+            "crawler.middlewares.RetryAfterMiddleware": 560,
+        },
+        # One robots.txt cache for every crawler of the process (per host, an hour).
+        "NEWSWATCH_ROBOTS_CACHE": RobotsCache(),
         # A daemon creates a crawler per source run: no telnet console, no
         # remote-control server (a code-execution surface), no extensions
         # that only make sense for one-off crawls.

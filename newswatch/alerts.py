@@ -36,23 +36,46 @@ class ArticleAlerts:
     def __call__(self, store: Store, source: SourceConfig, report: RunReport) -> None:
         if report.baseline or report.failed:
             return
-        new = report.new
+        new, listed = report.new, self._newly_in_scope(store, source, report.listed)
         if self._is_flood(report):
             hold(store, self.config, source.name, report)
-            new = []
-        report.alerts += self.alert(store, source, report.run_id, [*new, *report.changed], report.bodies)
+            new, listed = [], {}
+        restricted = {a.article_id: a for a in listed.values()}
+        articles = [*new, *report.changed, *restricted.values()]
+        only = _watches_of(listed)
+        bodies = {**stored_bodies(store, articles), **report.bodies}  # keyed by the article's link
+        report.alerts += self.alert(store, source, report.run_id, articles, bodies, only)
+
+    def _newly_in_scope(
+        self, store: Store, source: SourceConfig, listed: list[NewArticle]
+    ) -> dict[tuple[int, str], NewArticle]:
+        """(article id, watch) → known article that this run brings into the watch's scope for the first time.
+
+        A watch considers an article the first time any source in its scope lists it: a watch without
+        ``sources`` did so when the article was first stored; a scoped one does when this is the first
+        of its sources to list it (a baseline included: then it was considered, silently).
+        """
+        scoped = [w for w in self.config.watches if w.sources and source.name in w.sources]
+        return {
+            (a.article_id, w.name): a
+            for a in listed for w in scoped if _first_in(store, a.article_id, source.name, w.sources)
+        }
 
     def alert(
         self, store: Store, source: SourceConfig, run_id: int | str | None, articles: list[NewArticle],
-        bodies: dict[str, str],
+        bodies: dict[str, str], only: dict[int, set[str]] | None = None,
     ) -> int:
         """Match ``articles`` and queue an alert per newly matched (article, watch); how many.
 
-        ``run_id`` names the batch (a digest is one message per batch and notifier).
+        ``run_id`` names the batch (a digest is one message per batch and notifier); ``only``
+        restricts the articles it names (by id) to those watches.
         """
-        if not self.watches:
+        if not self.watches or not articles:
             return 0
-        matched = [p for a in articles for p in self._matches(store, source, a, bodies.get(a.url))]
+        only = only or {}
+        matched = [
+            p for a in articles for p in self._matches(store, source, a, bodies.get(a.url), only.get(a.article_id))
+        ]
         if self.config.alerts.digest:
             return self._queue_digests(store, source, run_id, matched)
         return sum(self._queue_one(store, payload) for payload in matched)
@@ -61,12 +84,14 @@ class ArticleAlerts:
         alerts = self.config.alerts
         return len(report.new) >= alerts.flood_min and len(report.new) > alerts.flood_share * report.items
 
-    def _matches(self, store: Store, source: SourceConfig, article: NewArticle, body: str | None) -> list[dict]:
+    def _matches(
+        self, store: Store, source: SourceConfig, article: NewArticle, body: str | None, only: set[str] | None
+    ) -> list[dict]:
         fields = {"title": article.title, "summary": article.summary, "body": body or ""}
         payloads = []
         for watch_name, hits in self.matcher.match(fields).items():
             watch = self.watches[watch_name]
-            if watch.sources and source.name not in watch.sources:
+            if (watch.sources and source.name not in watch.sources) or (only is not None and watch_name not in only):
                 continue
             if _record_match(store, article, watch_name, hits):
                 payloads.append(_payload(watch, source, article, hits, fields))
@@ -119,10 +144,41 @@ def release_held(store: Store, source: str) -> list[NewArticle]:
         return []
     marks = ",".join("?" * len(ids))
     articles = store.query(
-        f"SELECT id, url, title, summary, published_at FROM articles WHERE id IN ({marks}) ORDER BY id", ids
+        f"SELECT id, link AS url, title, summary, published_at FROM articles WHERE id IN ({marks}) ORDER BY id", ids
     )
     return [NewArticle(a["id"], a["url"], a["title"], a["summary"], parse_iso(a["published_at"]), source)
             for a in articles]
+
+
+def _watches_of(listed: dict[tuple[int, str], NewArticle]) -> dict[int, set[str]]:
+    """Article id → the watches that consider it now."""
+    grouped: dict[int, set[str]] = defaultdict(set)
+    for article_id, watch in listed:
+        grouped[article_id].add(watch)
+    return dict(grouped)
+
+
+def _first_in(store: Store, article_id: int, source: str, scope: tuple[str, ...]) -> bool:
+    """True when no source of ``scope`` other than ``source`` listed the article before."""
+    others = [name for name in scope if name != source]
+    if not others:
+        return True
+    marks = ",".join("?" * len(others))
+    rows = store.query(
+        f"SELECT 1 FROM article_sources WHERE article_id = ? AND source IN ({marks}) LIMIT 1", [article_id, *others]
+    )
+    return not rows
+
+
+def stored_bodies(store: Store, articles: list[NewArticle]) -> dict[str, str]:
+    """Link (``NewArticle.url``) → main text already stored for these articles (fetched for any source)."""
+    ids = sorted({a.article_id for a in articles})
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = store.query(f"SELECT id, body FROM articles WHERE id IN ({marks}) AND body IS NOT NULL", ids)
+    by_id = {int(r["id"]): r["body"] for r in rows}
+    return {a.url: by_id[a.article_id] for a in articles if a.article_id in by_id}
 
 
 def _record_match(store: Store, article: NewArticle, watch: str, hits: list[Hit]) -> bool:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the commands import what they use, so `newswatch --help` st
 log = logging.getLogger("newswatch")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 LOG_TIME = "%Y-%m-%d %H:%M:%S%z"  # local time with its offset, as the tables show it
+EXIT_OWED = 3  # `once`: every source ran, but some delivery is still owed after the pass
 
 
 def _setup_logging(level: str) -> None:
@@ -50,7 +51,7 @@ def config_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a NewswatchError into one line per problem on stderr and exit 2; no traceback."""
+    """Turn a NewswatchError into one line per problem on stderr and exit 2 (or its ``exit_status``); no traceback."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -60,9 +61,9 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             for problem in exc.problems:
                 click.echo(f"{exc.path}: {problem}" if exc.path else problem, err=True)
             sys.exit(EXIT_USAGE)
-        except NewswatchError as exc:
+        except NewswatchError as exc:  # a user error (2), or a fault that names its own status (a database fault: 1)
             click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_USAGE)
+            sys.exit(getattr(exc, "exit_status", EXIT_USAGE))
 
     return wrapper
 
@@ -75,13 +76,17 @@ def resolve_config_path(config_path: Path | None) -> Path:
 
 
 def load(config_path: Path | None, notifiers: bool = False) -> Config:
-    """Load and fully validate the config: crons by APScheduler, notifier URLs by Apprise."""
+    """Load and fully validate the config: crons by APScheduler, notifier URLs by Apprise.
+
+    Only with ``notifiers`` (commands that send) must every notifier's ``${VAR}`` be set; the
+    read-only commands work without the secrets.
+    """
     from newswatch.config import load_config
     from newswatch.secrets import Masker, exposed_credentials, mask_logs
     from scheduler.triggers import trigger_problems
 
     path = resolve_config_path(config_path)
-    config = load_config(path)
+    config = load_config(path, notifier_secrets=notifiers)
     mask_logs(config.secrets)
     warning = exposed_credentials(path)
     if warning:
@@ -177,11 +182,15 @@ def once(config_path: Path | None, sources: tuple[str, ...], floods: tuple[str, 
         for r in reports
     ]
     emit_table(rows, ["source", "outcome", "items", "new", "alerts", "error"], empty="no sources configured")
+    for r in reports:
+        if r.skipped:
+            click.echo(f"{r.source}: skipped " + ", ".join(f"{n} {why}" for why, n in sorted(r.skipped.items())))
     click.echo(
         f"deliveries: {len(delivery.delivered)} sent, {len(delivery.failed)} failed (will retry), "
-        f"{len(delivery.expired)} given up"
+        f"{len(delivery.refused)} refused for good, {len(delivery.expired)} given up; {delivery.owed} still owed"
+        + (" (`newswatch alerts --pending` lists them)" if delivery.owed else "")
     )
-    sys.exit(EXIT_FAILED if any(r.failed for r in reports) else EXIT_OK)
+    sys.exit(EXIT_FAILED if any(r.failed for r in reports) else EXIT_OWED if delivery.owed else EXIT_OK)
 
 
 def release_flood(config: Config, name: str) -> str:
@@ -253,12 +262,25 @@ def notify_test(config_path: Path | None, names: tuple[str, ...]) -> None:
     for name in names:
         if name not in known:
             raise UnknownNotifierError(name, known)
+    if config.unresolved_notifiers(names or None):
+        raise ConfigError(config.unresolved_notifiers(names or None), str(config.path))
     results = asyncio.run(send_test(config, list(names) or known))
     for name, reason in results.items():
         click.echo(f"{name}: {'delivered' if reason is None else 'FAILED: ' + reason}")
     if not results:
         click.echo("no notifiers configured")
     sys.exit(EXIT_OK if results and all(r is None for r in results.values()) else EXIT_FAILED)
+
+
+def open_for_reading(config: Config) -> Store:
+    """The database for a read-only command. It never creates one: it says so and shows an empty one."""
+    from newswatch.store import MissingDatabase, Store
+
+    try:
+        return Store(config.storage.path, create=False)
+    except MissingDatabase as exc:
+        click.echo(f"note: {exc}", err=True)
+        return Store.in_memory()
 
 
 @main.command()
@@ -271,10 +293,9 @@ def notify_test(config_path: Path | None, names: tuple[str, ...]) -> None:
 def articles(config_path: Path | None, watch: str | None, source: str | None, limit: int, as_json: bool) -> None:
     """Stored articles, newest first, with the watches they matched."""
     from newswatch.queries import list_articles
-    from newswatch.store import Store
 
     config = load(config_path)
-    rows = list_articles(Store(config.storage.path), watch, source, limit)
+    rows = list_articles(open_for_reading(config), watch, source, limit)
     if as_json:
         emit_json(rows)
         return
@@ -290,10 +311,9 @@ def articles(config_path: Path | None, watch: str | None, source: str | None, li
 def tickers(config_path: Path | None, pair: str | None, as_json: bool) -> None:
     """Latest value per pair, or one PAIR's history."""
     from newswatch.queries import latest_quotes, pair_history, sparkline
-    from newswatch.store import Store
 
     config = load(config_path)
-    store = Store(config.storage.path)
+    store = open_for_reading(config)
     if pair:
         rows = pair_history(store, pair)
         if as_json:
@@ -320,23 +340,66 @@ def tickers(config_path: Path | None, pair: str | None, as_json: bool) -> None:
 @user_errors
 def status(config_path: Path | None, as_json: bool, check: bool) -> None:
     """Per source: last run, outcome, items seen, consecutive failures, next run."""
-    from newswatch.queries import source_status
-    from newswatch.store import Store
+    from newswatch.queries import notifier_status, source_status
 
     config = load(config_path)
     if check:
         from scheduler.heartbeat import heartbeat_path, heartbeat_problem, heartbeat_summary
 
         beat = heartbeat_path(config.storage.path)
-        problem = heartbeat_problem(beat)
+        problem = heartbeat_problem(beat, database=config.storage.path)
         click.echo(problem or heartbeat_summary(beat), err=bool(problem))
         sys.exit(EXIT_FAILED if problem else EXIT_OK)
-    rows = source_status(Store(config.storage.path), config)
+    store = open_for_reading(config)
+    rows, notifiers = source_status(store, config), notifier_status(store, config)
     if as_json:
-        emit_json(rows)
+        emit_json({"sources": rows, "notifiers": notifiers})
         return
     emit_table(rows, ["source", "type", "last_run", "outcome", "items", "failures", "next_run", "error"],
                times=["last_run", "next_run"], optional=["type", "next_run"])
+    click.echo()
+    emit_table(notifiers, ["notifier", "pending", "refused", "given_up", "last_delivered", "failures", "error"],
+               empty="no notifiers configured", times=["last_delivered"], optional=["given_up", "last_delivered"])
+
+
+@main.command()
+@config_option
+@click.option("--pending", is_flag=True, help="Only alerts still owed to some notifier.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1), help="At most this many alerts.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@user_errors
+def alerts(config_path: Path | None, pending: bool, limit: int, as_json: bool) -> None:
+    """Alerts, newest first, with per notifier: status, attempts, last error (masked), delivered at."""
+    from newswatch.queries import list_alerts
+    from newswatch.secrets import Masker
+
+    config = load(config_path)
+    masker = Masker(config.secrets)
+    found = list_alerts(open_for_reading(config), pending, limit)
+    for alert in found:
+        for delivery in alert["deliveries"]:
+            delivery["last_error"] = masker(delivery["last_error"]) if delivery["last_error"] else None
+    if as_json:
+        emit_json(found)
+        return
+    emit_table(_alert_rows(found), ["id", "created", "about", "title", "notifier", "status", "attempts",
+                                    "delivered", "last_error"], empty="no alerts" + (" pending" if pending else ""),
+               times=["created", "delivered"], optional=["attempts", "delivered"])
+
+
+def _alert_rows(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One table row per (alert, notifier); the alert's own columns only on its first row."""
+    rows = []
+    for alert in found:
+        about = f"watch {alert['watch']}" if alert["watch"] else f"ticker {alert['ticker']}" if alert["ticker"] \
+            else alert["kind"]
+        first = {"id": alert["id"], "created": alert["created_at"], "about": about, "title": alert["title"]}
+        for i, d in enumerate(alert["deliveries"] or [{}]):
+            rows.append({**(first if i == 0 else dict.fromkeys(first, "")), "notifier": d.get("notifier"),
+                         "status": d.get("status"), "attempts": d.get("attempts"),
+                         "delivered": d.get("delivered_at"), "last_error": d.get("last_error")})
+    return rows
+
 
 
 @main.command()
@@ -346,6 +409,11 @@ def status(config_path: Path | None, as_json: bool, check: bool) -> None:
 @user_errors
 def run(config_path: Path | None, log_format: str) -> None:
     """The daemon: every source on its own schedule until SIGTERM/SIGINT; config edits apply live (and on SIGHUP)."""
+    import signal
+
+    # First, before the slow imports: a reload request (systemd's ExecReload) at start-up must not kill us.
+    # The config is read below anyway; the daemon's own handler takes over once its loop runs.
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     from scheduler.daemon import serve
     from scheduler.reload import ConfigWatch
 

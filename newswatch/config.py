@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -31,7 +31,7 @@ from pydantic import (
 from newswatch import defaults
 from newswatch.config_errors import describe_errors, key_path
 from newswatch.errors import ConfigError
-from newswatch.secrets import Masker
+from newswatch.secrets import Masker, in_userinfo, url_credential
 from newswatch.units import Threshold, parse_duration, parse_listen, parse_size, parse_threshold, shown
 
 
@@ -64,6 +64,16 @@ def _cron(value: str) -> str:
     return value
 
 
+def _window(value: object) -> timedelta:
+    if (isinstance(value, str) and value.strip().lower() in ("0", "off")) or (type(value) is int and value == 0):
+        return timedelta(0)
+    try:
+        return parse_duration(value)
+    except ValueError:
+        raise ValueError(f'{shown(value)} is not a duration (use e.g. "7d", or "off")') from None
+
+
+Window = Annotated[timedelta, BeforeValidator(_window)]  # a duration, or "0"/"off" for none
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
 Listen = Annotated[str, AfterValidator(lambda v: parse_listen(v) and v)]
 Cron = Annotated[str, AfterValidator(_cron)]
@@ -103,6 +113,7 @@ class AlertsConfig(_Section):
     operator: tuple[Name, ...] = ()
     flood_share: float = Field(defaults.FLOOD_SHARE, gt=0, le=1)
     flood_min: StrictInt = Field(defaults.FLOOD_MIN, ge=1)
+    same_title_window: Window = parse_duration(defaults.SAME_TITLE_WINDOW)
 
 
 class SelectConfig(_Section):
@@ -175,6 +186,7 @@ class Config(_Section):
     web: WebConfig = WebConfig()
     path: Path = Field(Path(defaults.CONFIG_FILENAME), exclude=True)
     secrets: tuple[str, ...] = Field((), exclude=True, repr=False)
+    unresolved: tuple[tuple[int, str], ...] = Field((), exclude=True, repr=False)  # (notifier index, problem)
 
     def source(self, name: str) -> SourceConfig:
         """The source called ``name``; KeyError if there is none."""
@@ -182,6 +194,11 @@ class Config(_Section):
             if source.name == name:
                 return source
         raise KeyError(name)
+
+    def unresolved_notifiers(self, names: Iterable[str] | None = None) -> list[str]:
+        """Problems of the (named, or all) notifiers whose ``${VAR}`` is unset: only sending needs them."""
+        wanted = None if names is None else set(names)
+        return [p for i, p in self.unresolved if wanted is None or self.notifiers[i].name in wanted]
 
     def interval_of(self, source: SourceConfig) -> timedelta:
         """The source's own interval, else the scheduler default."""
@@ -194,34 +211,93 @@ def default_config_path(environ: Mapping[str, str] | None = None) -> Path:
     return Path(env.get(defaults.CONFIG_ENV_VAR) or defaults.CONFIG_FILENAME)
 
 
-def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
-    """Read, substitute, validate. Raises ConfigError naming every bad key."""
+MAX_CONFIG_BYTES = 1 << 20  # a config is a few KB; this bounds what `-c /dev/zero` or a FIFO can make us read
+MAX_DEPTH = 32  # tables and arrays inside each other; the real config needs 4
+
+
+def read_config_bytes(path: Path) -> bytes:
+    """The file's bytes, at most ``MAX_CONFIG_BYTES`` (OSError, or ValueError when larger)."""
+    with path.open("rb") as handle:
+        data = handle.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ValueError(f"larger than {MAX_CONFIG_BYTES // 1024} KiB: is this a config file?")
+    return data
+
+
+def load_config(path: Path, environ: Mapping[str, str] | None = None, *, notifier_secrets: bool = True) -> Config:
+    """Read, substitute, validate. Raises ConfigError naming every bad key.
+
+    With ``notifier_secrets=False`` an unset ``${VAR}`` in a notifier is no error: it is kept in
+    :meth:`Config.unresolved` for the commands that send (the read-only ones need no secrets).
+    """
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = _decoded(read_config_bytes(path))
+    except OSError as exc:
         raise ConfigError([f"cannot read the config file: {exc.strerror or exc}"], str(path)) from None
-    return parse_config(text, path, os.environ if environ is None else environ)
+    except ValueError as exc:
+        raise ConfigError([f"cannot read the config file: {exc}"], str(path)) from None
+    return parse_config(text, path, os.environ if environ is None else environ, notifier_secrets=notifier_secrets)
 
 
-def parse_config(text: str, path: Path, environ: Mapping[str, str]) -> Config:
-    """Validate the TOML ``text`` of the file at ``path`` (used for relative paths)."""
+def _decoded(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ValueError(
+            f"not UTF-8 text: byte 0x{data[exc.start]:02x} at line {line}, column {column} "
+            "(save the file as UTF-8)"
+        ) from None
+
+
+def parse_config(text: str, path: Path, environ: Mapping[str, str], *, notifier_secrets: bool = True) -> Config:
+    """Validate the TOML ``text`` of the file at ``path`` (used for relative paths); every problem at once."""
+    raw = _parsed(text, path)
+    secrets: list[str] = []
+    problems: list[str] = []
+    unresolved: list[tuple[int, str]] = []
+    data = _substitute(raw, (), environ, secrets, problems, unresolved)
+    if notifier_secrets:
+        problems += [problem for _, problem in unresolved]
+    problems += _raw_cross_checks(data) + _keyword_problems(data)
+    try:
+        config = Config.model_validate({**data, "path": path, "secrets": tuple(s for s in secrets if s),
+                                        "unresolved": tuple(unresolved)})
+    except ValidationError as exc:
+        unset = {p.split(": ", 1)[0] for p in problems}  # a key whose variable is unset is told once
+        invalid = [p for p in describe_errors(exc, raw, Config) if p.split(": ", 1)[0] not in unset]
+        raise _config_error(problems + invalid, path, secrets) from None
+    if problems:
+        raise _config_error(problems, path, secrets)
+    return _resolve_paths(config, path)
+
+
+def _parsed(text: str, path: Path) -> dict[str, Any]:
+    """The TOML document, no deeper than ``MAX_DEPTH``."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"invalid TOML: {exc}"], str(path)) from None
-    secrets: list[str] = []
-    problems: list[str] = []
-    data = _substitute(raw, (), environ, secrets, problems)
-    if problems:
-        raise _config_error(problems, path, secrets)
-    try:
-        config = Config.model_validate({**data, "path": path, "secrets": tuple(s for s in secrets if s)})
-    except ValidationError as exc:
-        raise _config_error(describe_errors(exc, raw, Config), path, secrets) from None
-    problems = _cross_checks(config)
-    if problems:
-        raise _config_error(problems, path, secrets)
-    return _resolve_paths(config, path)
+    except RecursionError:
+        raise ConfigError([f"invalid TOML: nested more than {MAX_DEPTH} levels deep"], str(path)) from None
+    if _depth(raw) > MAX_DEPTH:
+        raise ConfigError([f"invalid TOML: nested more than {MAX_DEPTH} levels deep"], str(path))
+    return raw
+
+
+def _depth(value: Any) -> int:
+    """How many tables and arrays are inside each other in ``value`` (iterative: no recursion limit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, level)
+        if level <= MAX_DEPTH:
+            stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _config_error(problems: list[str], path: Path, secrets: list[str]) -> ConfigError:
@@ -231,73 +307,96 @@ def _config_error(problems: list[str], path: Path, secrets: list[str]) -> Config
 
 
 def _substitute(
-    value: Any, loc: tuple[str | int, ...], environ: Mapping[str, str], secrets: list[str], problems: list[str]
+    value: Any, loc: tuple[str | int, ...], environ: Mapping[str, str], secrets: list[str], problems: list[str],
+    unresolved: list[tuple[int, str]],
 ) -> Any:
+    """``value`` with ``${VAR}`` replaced; an unset variable is a problem (in ``unresolved`` for a notifier)."""
     if isinstance(value, dict):
-        return {k: _substitute(v, (*loc, k), environ, secrets, problems) for k, v in value.items()}
+        return {k: _substitute(v, (*loc, k), environ, secrets, problems, unresolved) for k, v in value.items()}
     if isinstance(value, list):
-        return [_substitute(v, (*loc, i), environ, secrets, problems) for i, v in enumerate(value)]
+        return [_substitute(v, (*loc, i), environ, secrets, problems, unresolved) for i, v in enumerate(value)]
     if not isinstance(value, str):
         return value
 
     def replace(match: re.Match[str]) -> str:
         name = match[1]
         if name not in environ:
-            problems.append(
-                f"{key_path(loc)}: environment variable {name} is not set (export it or remove ${{{name}}})"
-            )
+            problem = f"{key_path(loc)}: environment variable {name} is not set (export it or remove ${{{name}}})"
+            if len(loc) > 1 and loc[0] == "notifiers" and isinstance(loc[1], int):
+                unresolved.append((loc[1], problem))
+            else:
+                problems.append(problem)
             return ""
         secrets.append(environ[name])
-        return environ[name]
+        return url_credential(environ[name]) if in_userinfo(match) else environ[name]
 
     return _ENV_REF.sub(replace, value)
 
 
-def _cross_checks(config: Config) -> list[str]:
-    problems = _duplicates(config)
-    sources = {s.name for s in config.sources}
-    notifiers = {n.name for n in config.notifiers}
-    for section, items in (("watches", config.watches), ("tickers", config.tickers)):
-        for i, item in enumerate(items):
-            problems += _unknown_refs(f"{section}[{i}].sources", item.sources, sources, "source")
-            problems += _unknown_refs(f"{section}[{i}].notify", item.notify, notifiers, "notifier")
-    problems += _unknown_refs("alerts.operator", config.alerts.operator, notifiers, "notifier")
-    problems += _keyword_problems(config)
+def _raw_cross_checks(data: dict[str, Any]) -> list[str]:
+    """Duplicate names and unknown references, read from the document itself: they are reported even
+    when other keys are invalid (what is not the expected type is left to the validation)."""
+    problems = [p for part in ("sources", "watches", "notifiers") for p in _duplicates(_items(data, part), part)]
+    sources, notifiers = set(_names(data, "sources")), set(_names(data, "notifiers"))
+    for section in ("watches", "tickers"):
+        for i, item in enumerate(_items(data, section)):
+            problems += _unknown_refs(f"{section}[{i}].sources", item.get("sources"), sources, "source")
+            problems += _unknown_refs(f"{section}[{i}].notify", item.get("notify"), notifiers, "notifier")
+    alerts = data.get("alerts")
+    if isinstance(alerts, dict):
+        problems += _unknown_refs("alerts.operator", alerts.get("operator"), notifiers, "notifier")
     return problems
 
 
-def _duplicates(config: Config) -> list[str]:
+def _items(data: dict[str, Any], section: str) -> list[dict[str, Any]]:
+    """The tables of an array-of-tables section (others become empty tables, keeping indexes)."""
+    items = data.get(section)
+    return [i if isinstance(i, dict) else {} for i in items] if isinstance(items, list) else []
+
+
+def _names(data: dict[str, Any], section: str) -> list[str]:
+    return [i["name"].strip() for i in _items(data, section) if isinstance(i.get("name"), str)]
+
+
+def _duplicates(items: list[dict[str, Any]], section: str) -> list[str]:
     problems = []
-    for section in ("sources", "watches", "notifiers"):
-        seen: dict[str, int] = {}
-        for i, item in enumerate(getattr(config, section)):
-            if item.name in seen:
-                problems.append(
-                    f'{section}[{i}].name: duplicate name "{item.name}" (already used by {section}[{seen[item.name]}])'
-                )
-            seen.setdefault(item.name, i)
+    seen: dict[str, int] = {}
+    for i, item in enumerate(items):
+        name = item.get("name")
+        if not isinstance(name, str):
+            continue
+        name = name.strip()
+        if name in seen:
+            problems.append(f'{section}[{i}].name: duplicate name "{name}" (already used by {section}[{seen[name]}])')
+        seen.setdefault(name, i)
     return problems
 
 
-def _unknown_refs(key: str, names: tuple[str, ...], known: set[str], kind: str) -> list[str]:
+def _unknown_refs(key: str, names: Any, known: set[str], kind: str) -> list[str]:
+    if not isinstance(names, list):
+        return []
     return [
         f'{key}[{i}]: no {kind} named "{name}" (known: {", ".join(sorted(known)) or "none"})'
         for i, name in enumerate(names)
-        if name not in known
+        if isinstance(name, str) and name.strip() not in known
     ]
 
 
-def _keyword_problems(config: Config) -> list[str]:
-    if not config.watches:
+def _keyword_problems(data: dict[str, Any]) -> list[str]:
+    watches = _items(data, "watches")
+    if not watches:
         return []
     from newswatch.matcher import KeywordError, compile_keyword
 
     problems = []
-    for i, watch in enumerate(config.watches):
+    for i, watch in enumerate(watches):
         for field in ("keywords", "exclude"):
-            for j, keyword in enumerate(getattr(watch, field)):
+            keywords = watch.get(field)
+            for j, keyword in enumerate(keywords if isinstance(keywords, list) else []):
+                if not isinstance(keyword, str) or not keyword.strip():
+                    continue  # the validation reports it
                 try:
-                    compile_keyword(keyword)
+                    compile_keyword(keyword.strip())
                 except KeywordError as exc:
                     problems.append(f"watches[{i}].{field}[{j}]: {exc}")
     return problems

@@ -31,6 +31,7 @@ DELIVERY_PASS_BUDGET = "60s"
 FAILURE_THRESHOLD = 3
 FLOOD_SHARE = 0.8  # more than this share of a page's items new at once is held back as suspicious
 FLOOD_MIN = 5  # ... when at least this many are new
+SAME_TITLE_WINDOW = "7d"  # a same-titled new link of one source within this is the same story (edited URL)
 
 SOURCE_PAGES = 1
 SOURCE_TYPES = ("html", "feed")

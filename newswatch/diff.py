@@ -1,19 +1,27 @@
 """The diff engine: store what a crawl found and decide what is new.
 
-"New" is decided atomically by the database (``INSERT ... ON CONFLICT DO
-NOTHING RETURNING``), never by read-then-write, so an article listed by two
-sources or two pages is one article, new exactly once.
+An article is known by its identity key (``urls.article_key``: scheme, ``www.``,
+trackers and encodings do not count) or, within one source, as the same story under
+an edited URL (``identity``). "New" is decided inside the run's write transaction
+(``BEGIN IMMEDIATE``), so an article listed by two sources or two pages is one
+article, new exactly once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from newswatch import defaults
 from newswatch.config import SourceConfig
+from newswatch.identity import Identities, known_ids
 from newswatch.model import CrawlResult, ListedArticle, NewArticle, SourceState
 from newswatch.store import Store, iso
-from newswatch.urls import canonical_url
+from newswatch.text import title_key
+from newswatch.units import parse_duration
+from newswatch.urls import article_key, canonical_url
+
+SAME_TITLE_WINDOW = parse_duration(defaults.SAME_TITLE_WINDOW)
 
 
 @dataclass
@@ -23,6 +31,9 @@ class RunReport:
     ``new`` holds the articles stored for the first time; on a baseline run
     they are recorded but ``baseline`` is True and nothing should be alerted.
     ``changed`` holds known articles whose title or summary changed.
+    ``listed`` holds known articles this source lists for the first time (a
+    watch scoped to this source may not have considered them yet).
+    ``skipped`` counts listed entries left out, by reason.
     """
 
     source: str
@@ -30,6 +41,8 @@ class RunReport:
     items: int = 0
     new: list[NewArticle] = field(default_factory=list)
     changed: list[NewArticle] = field(default_factory=list)
+    listed: list[NewArticle] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
     error: str | None = None
     run_id: int | None = None
     alerts: int = 0
@@ -45,17 +58,24 @@ class RunReport:
 
 
 def apply_crawl(
-    store: Store, source: SourceConfig, state: SourceState, result: CrawlResult, first_run: str, now: datetime
+    store: Store, source: SourceConfig, state: SourceState, result: CrawlResult, first_run: str, now: datetime,
+    same_title_window: timedelta = SAME_TITLE_WINDOW,
 ) -> RunReport:
-    """Record ``result`` for ``source``; call inside ``store.transaction()``."""
+    """Record ``result`` for ``source``; call inside ``store.transaction()``.
+
+    ``same_title_window``: how far back a same-titled article of this source counts as
+    the same story under an edited URL (zero: never).
+    """
     store.ensure_source(source.name, source.url, source.type)
     if result.status == "ok" and not result.articles and _expects_items(source, state):
         result.fail(_nothing_matched(source))
     if result.status == "failed":
-        return _record_failure(store, source.name, result.error or "unknown error", now)
+        report = _record_failure(store, source.name, result.error or "unknown error", result.retry_after, now)
+        report.skipped = dict(result.skipped)
+        return report
     if result.status == "unchanged":
         return _record_unchanged(store, source.name, state, result, now)
-    return _record_articles(store, source, state, result, first_run == "baseline", now)
+    return _record_articles(store, source, state, result, first_run == "baseline", now, same_title_window)
 
 
 def _expects_items(source: SourceConfig, state: SourceState) -> bool:
@@ -68,18 +88,18 @@ def _nothing_matched(source: SourceConfig) -> str:
     return "the feed has no entries any more"
 
 
-def _record_failure(store: Store, name: str, error: str, now: datetime) -> RunReport:
+def _record_failure(store: Store, name: str, error: str, retry_after: datetime | None, now: datetime) -> RunReport:
     store.execute(
         "UPDATE sources SET last_run_at = ?, last_outcome = 'failed', last_error = ?, last_items = 0, "
-        "consecutive_failures = consecutive_failures + 1 WHERE name = ?",
-        [iso(now), error, name],
+        "consecutive_failures = consecutive_failures + 1, retry_after = ? WHERE name = ?",
+        [iso(now), error, iso(retry_after), name],
     )
     return RunReport(name, "failed", error=error)
 
 
 def _record_unchanged(store: Store, name: str, state: SourceState, result: CrawlResult, now: datetime) -> RunReport:
     store.execute(
-        "UPDATE sources SET last_run_at = ?, last_outcome = 'unchanged', last_error = NULL, "
+        "UPDATE sources SET last_run_at = ?, last_outcome = 'unchanged', last_error = NULL, retry_after = NULL, "
         "last_items = last_ok_items, consecutive_failures = 0, etag = coalesce(?, etag), "
         "last_modified = coalesce(?, last_modified) WHERE name = ?",
         [iso(now), result.validators.etag, result.validators.last_modified, name],
@@ -88,18 +108,22 @@ def _record_unchanged(store: Store, name: str, state: SourceState, result: Crawl
 
 
 def _record_articles(
-    store: Store, source: SourceConfig, state: SourceState, result: CrawlResult, baseline_mode: bool, now: datetime
+    store: Store, source: SourceConfig, state: SourceState, result: CrawlResult, baseline_mode: bool, now: datetime,
+    window: timedelta,
 ) -> RunReport:
     baseline = baseline_mode and not state.has_baseline
     report = RunReport(source.name, "baseline" if baseline else "ok", baseline=baseline)
     report.ticker_texts = list(result.ticker_texts)
     report.bodies = dict(result.bodies)
-    for url, article in _unique(result.articles).items():
+    report.skipped = dict(result.skipped)
+    listed = _unique(result.articles)
+    identities = Identities(store, source.name, now, window, listed)
+    for key, article in listed.items():
         report.items += 1
-        _store_article(store, source.name, url, article, result.bodies.get(url), now, report)
+        _store_article(store, identities, key, article, result.bodies.get(article.link), now, report)
     v = result.validators
     store.execute(
-        "UPDATE sources SET last_run_at = ?, last_outcome = ?, last_error = NULL, last_items = ?, "
+        "UPDATE sources SET last_run_at = ?, last_outcome = ?, last_error = NULL, retry_after = NULL, last_items = ?, "
         "last_ok_items = ?, consecutive_failures = 0, etag = ?, last_modified = ?, body_hash = ?, "
         "baseline_at = coalesce(baseline_at, ?) WHERE name = ?",
         [iso(now), report.outcome, report.items, report.items, v.etag, v.last_modified, v.body_hash, iso(now),
@@ -108,57 +132,109 @@ def _record_articles(
     return report
 
 
-def unseen_links(store: Store, articles: list[ListedArticle]) -> dict[str, str]:
-    """Canonical URL → link of the listed articles the store has never seen."""
-    unique = {url: a.link for url, a in _unique(articles).items()}
-    if not unique:
-        return {}
-    marks = ",".join("?" * len(unique))
-    known = {r["url"] for r in store.query(f"SELECT url FROM articles WHERE url IN ({marks})", list(unique))}
-    return {url: link for url, link in unique.items() if url not in known}
+def unseen_links(store: Store, source: str, articles: list[ListedArticle]) -> dict[str, str]:
+    """The links of the listed articles whose body is unknown and that ``source`` never listed, keyed by themselves.
+
+    That is every article whose key the store has never seen, and known ones first listed elsewhere
+    without a body: a watch scoped to ``source`` considers them now, with their main text.
+    (``CrawlResult.bodies`` is keyed by link, as listed.) A link the same-title rule will
+    take for a known article is still fetched: that is decided when the crawl is recorded.
+    """
+    unique = _unique(articles)
+    known = known_ids(store, list(unique))
+    done = _with_body_or_listed(store, source, sorted(set(known.values())))
+    return {a.link: a.link for key, a in unique.items() if known.get(key) not in done}
+
+
+def _with_body_or_listed(store: Store, source: str, ids: list[int]) -> set[int]:
+    if not ids:
+        return set()
+    marks = ",".join("?" * len(ids))
+    rows = store.query(
+        f"SELECT a.id FROM articles a WHERE a.id IN ({marks}) AND (a.body IS NOT NULL OR EXISTS "
+        "(SELECT 1 FROM article_sources s WHERE s.article_id = a.id AND s.source = ?))",
+        [*ids, source],
+    )
+    return {int(r["id"]) for r in rows}
 
 
 def _unique(articles: list[ListedArticle]) -> dict[str, ListedArticle]:
+    """Identity key → the first listing of it."""
     unique: dict[str, ListedArticle] = {}
     for article in articles:
-        unique.setdefault(canonical_url(article.link), article)
+        unique.setdefault(article_key(article.link), article)
     return unique
 
 
 def _store_article(
-    store: Store, source: str, url: str, a: ListedArticle, body: str | None, now: datetime, report: RunReport
+    store: Store, identities: Identities, key: str, a: ListedArticle, body: str | None, now: datetime,
+    report: RunReport,
 ) -> None:
+    source = identities.source
+    article_id = identities.find(key, a)
+    if article_id is None:
+        article_id, known = _insert_article(store, identities, key, a, body, now, report)
+    else:
+        known = _refresh_article(store, source, article_id, a, body, now, report)
+    if _list_on(store, article_id, source, title_key(a.title), now) and known is not None:
+        report.listed.append(known)
+
+
+def _list_on(store: Store, article_id: int, source: str, title: str, now: datetime) -> bool:
+    """Record that ``source`` lists the article (with its spelling of the title); True when it never had before."""
+    first = store.query(
+        "INSERT INTO article_sources (article_id, source, first_seen_at, last_seen_at, title_key) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (article_id, source) DO NOTHING RETURNING article_id",
+        [article_id, source, iso(now), iso(now), title],
+    )
+    if not first:
+        store.execute(
+            "UPDATE article_sources SET last_seen_at = ?, title_key = ? WHERE article_id = ? AND source = ?",
+            [iso(now), title, article_id, source],
+        )
+    return bool(first)
+
+
+def _insert_article(
+    store: Store, identities: Identities, key: str, a: ListedArticle, body: str | None, now: datetime,
+    report: RunReport,
+) -> tuple[int, NewArticle | None]:
+    """Store a new article under ``key``: its id, and None; a row with its canonical URL but not its key is
+    adopted: its id and the known article."""
+    url, source = canonical_url(a.link), identities.source
     rows = store.query(
         "INSERT INTO articles (url, link, title, summary, body, published_at, source, first_seen_at, last_seen_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING RETURNING id",
         [url, a.link, a.title, a.summary, body, iso(a.published), source, iso(now), iso(now)],
     )
-    if rows:
-        article_id = int(rows[0]["id"])
-        report.new.append(NewArticle(article_id, url, a.title, a.summary, a.published, source))
-    else:
-        article_id = _refresh_article(store, source, url, a, now, report)
-    store.execute(
-        "INSERT INTO article_sources (article_id, source, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (article_id, source) DO UPDATE SET last_seen_at = excluded.last_seen_at",
-        [article_id, source, iso(now), iso(now)],
-    )
+    if not rows:
+        article_id = int(store.query("SELECT id FROM articles WHERE url = ?", [url])[0]["id"])
+        identities.add(key, article_id, a.link)
+        return article_id, _refresh_article(store, source, article_id, a, body, now, report)
+    article_id = int(rows[0]["id"])
+    identities.add(key, article_id, a.link)
+    report.new.append(NewArticle(article_id, a.link, a.title, a.summary, a.published, source))
+    return article_id, None
 
 
-def _refresh_article(store: Store, source: str, url: str, a: ListedArticle, now: datetime, report: RunReport) -> int:
+def _refresh_article(
+    store: Store, source: str, article_id: int, a: ListedArticle, body: str | None, now: datetime, report: RunReport
+) -> NewArticle:
     """Mark a known article seen; its first source may update its title and summary (then it is re-matched).
 
     Only the first source edits the text, so two sources spelling a title differently never flip it.
+    A body fetched now is kept when the article had none (a ``full_text`` source listing it later).
     """
-    row = store.query("SELECT id, title, summary, source FROM articles WHERE url = ?", [url])[0]
+    row = store.query("SELECT id, link, title, summary, source FROM articles WHERE id = ?", [article_id])[0]
     mine = row["source"] == source
     title = a.title if mine and a.title else row["title"]
     summary = a.summary if mine and a.summary else row["summary"]
     store.execute(
-        "UPDATE articles SET last_seen_at = ?, title = ?, summary = ?, published_at = coalesce(published_at, ?) "
-        "WHERE id = ?",
-        [iso(now), title, summary, iso(a.published), row["id"]],
+        "UPDATE articles SET last_seen_at = ?, title = ?, summary = ?, published_at = coalesce(published_at, ?), "
+        "body = coalesce(body, ?) WHERE id = ?",
+        [iso(now), title, summary, iso(a.published), body, row["id"]],
     )
+    known = NewArticle(int(row["id"]), row["link"], title, summary, a.published, source)
     if (title, summary) != (row["title"], row["summary"]):
-        report.changed.append(NewArticle(row["id"], url, title, summary, a.published, source))
-    return int(row["id"])
+        report.changed.append(known)
+    return known

@@ -51,3 +51,17 @@ class WebError(NewswatchError):
 
     def __init__(self, listen: str, reason: str) -> None:
         super().__init__(f"web: cannot listen on {listen}: {reason}")
+
+
+class DatabaseFault(StoreError):
+    """The database failed under a running command: full, damaged, locked too long, an I/O error.
+
+    Nothing half-done is kept (the transaction is rolled back); a daemon retries on its next
+    run, a command exits 1. The message names the database and the cause in words.
+    """
+
+    exit_status = 1
+
+    def __init__(self, database: object, cause: str) -> None:
+        self.cause = cause
+        super().__init__(f"database {database}: {cause}")

@@ -69,6 +69,13 @@ class NotifierHealth:
             if row["failing_notified"]:
                 self._tell(name, f"notifier {name} recovered", "Deliveries go through again.", False)
 
+    def refused(self, alert_id: int, name: str, reason: str) -> None:
+        """Tell the operator, once, that ``name`` refused alert ``alert_id`` for good (it is not tried again)."""
+        text = (f"Alert {alert_id} was refused by notifier {name} and will not be tried again: {reason}. "
+                f"`newswatch alerts` lists it.")
+        with self.store.transaction():
+            self._tell(name, f"alert refused by {name}", text, None, key=f"refused:{alert_id}:{name}")
+
     def gave_up(self, expired: list[tuple[int, str, str | None]]) -> None:
         """Tell the operator, once, about deliveries given up after ``alerts.max_age``."""
         if not expired:

@@ -35,8 +35,11 @@ class Validators:
 class CrawlResult:
     """Everything one crawl of one source produced.
 
-    ``bodies`` maps canonical article URLs to their extracted main text
-    (``full_text`` sources, new articles only).
+    ``bodies`` maps article links (as listed) to their extracted main text
+    (``full_text`` sources, new articles only). ``skipped`` counts entries left
+    out by reason (a link that is not http(s), an entry that cannot be read).
+    ``retry_after`` is set when the site asked us (429/503 ``Retry-After``) not
+    to come back before that moment.
     """
 
     source: str
@@ -47,6 +50,8 @@ class CrawlResult:
     error: str | None = None
     validators: Validators = Validators()
     pages: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    retry_after: datetime | None = None
     started: datetime | None = None
     finished: datetime | None = None
 
@@ -58,7 +63,10 @@ class CrawlResult:
 
 @dataclass(frozen=True)
 class NewArticle:
-    """The diff engine's event: an article stored for the first time."""
+    """The diff engine's event: an article stored for the first time (or changed).
+
+    ``url`` is the link as the source listed it: what an alert links to.
+    """
 
     article_id: int
     url: str
@@ -77,3 +85,4 @@ class SourceState:
     has_baseline: bool = False
     last_items: int = 0
     consecutive_failures: int = 0
+    retry_after: datetime | None = None

@@ -116,6 +116,21 @@ def mark_failed(store: Store, alert_id: int, notifier: str, error: str, now: dat
         )
 
 
+def mark_refused(store: Store, alert_id: int, notifier: str, error: str, now: datetime) -> None:
+    """The notifier refused it for good (status ``failed``): it is not tried again."""
+    with store.transaction():
+        store.execute(
+            "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = ?, last_attempt_at = ?, "
+            "next_attempt_at = NULL WHERE alert_id = ? AND notifier = ?",
+            [error, iso(now), alert_id, notifier],
+        )
+
+
+def owed(store: Store) -> int:
+    """How many deliveries are still pending (due now or later)."""
+    return store.query("SELECT count(*) AS n FROM deliveries WHERE status = 'pending'")[0]["n"]
+
+
 def expire(store: Store, max_age: timedelta, now: datetime) -> list[dict[str, Any]]:
     """Give up deliveries pending for longer than ``max_age``; the ones given up."""
     with store.transaction():

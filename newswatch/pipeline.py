@@ -9,14 +9,17 @@ same transaction as the articles they react to.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from newswatch.config import Config, SourceConfig
 from newswatch.diff import RunReport, apply_crawl, unseen_links
-from newswatch.errors import UnknownSourceError
+from newswatch.errors import DatabaseFault, UnknownSourceError
 from newswatch.model import CrawlResult, SourceState
 from newswatch.secrets import Masker
 from newswatch.store import Store, iso, utcnow
@@ -24,8 +27,8 @@ from newswatch.store import Store, iso, utcnow
 log = logging.getLogger(__name__)
 
 Fetch = Callable[[SourceConfig, SourceState], Awaitable[CrawlResult]]
-FetchBodies = Callable[[SourceConfig, list[str]], Awaitable[dict[str, str]]]
-"""Fetch article pages and return link → extracted main text (missing on failure)."""
+FetchBodies = Callable[[SourceConfig, list[str], Counter[str]], Awaitable[dict[str, str]]]
+"""Fetch article pages and return link → extracted main text (missing on failure); count links not fetched."""
 RunHook = Callable[[Store, SourceConfig, RunReport], None]
 """Called inside the run's transaction after the diff; may add alerts to the report."""
 
@@ -63,6 +66,8 @@ class Pipeline:
         """Fetch and record one source; any fault ends as a failed run of that source only."""
         state = self.store.source_state(source.name)
         started, clock = utcnow(), time.monotonic()
+        if state.retry_after is not None and state.retry_after > started:
+            return _deferred(source.name, state.retry_after)
         with self.store.transaction():
             self.store.ensure_source(source.name, self.masked(source.url), source.type)
             run_id = self.store.start_run(source.name, started)
@@ -77,7 +82,11 @@ class Pipeline:
             log.exception("source %s: crawl crashed", source.name)
             result = CrawlResult(source.name, "failed", error=f"internal error: {type(exc).__name__}: {exc}")
             fetched = time.monotonic() - clock
-        report = self._record(source, state, result, run_id, fetched)
+        try:
+            report = self._record(source, state, result, run_id, fetched)
+        except DatabaseFault as exc:  # rolled back whole: the next run records it all again
+            self._abandon(run_id, source.name, exc)
+            raise
         log.info(
             "source=%s outcome=%s items=%d new=%d alerts=%d duration=%.2fs%s",
             source.name, report.outcome, report.items, len(report.new), report.alerts,
@@ -90,9 +99,11 @@ class Pipeline:
         baseline = not state.has_baseline and self.config.alerts.first_run == "baseline"
         if not source.full_text or baseline or result.status != "ok" or self.fetch_bodies is None:
             return
-        links = unseen_links(self.store, result.articles)
+        links = unseen_links(self.store, source.name, result.articles)
         if links:
-            texts = await self.fetch_bodies(source, list(links.values()))
+            skipped = Counter(result.skipped)
+            texts = await self.fetch_bodies(source, list(links.values()), skipped)
+            result.skipped = dict(skipped)
             result.bodies = {url: texts[link] for url, link in links.items() if texts.get(link)}
 
     def masked(self, text: str) -> str:
@@ -105,23 +116,37 @@ class Pipeline:
         shown = source.model_copy(update={"url": self.masked(source.url)})
         result.error = self.masked(result.error) if result.error else result.error
         with self.store.transaction():
-            report = apply_crawl(self.store, shown, state, result, self.config.alerts.first_run, utcnow())
+            report = apply_crawl(self.store, shown, state, result, self.config.alerts.first_run, utcnow(),
+                                 self.config.alerts.same_title_window)
             report.run_id, report.fetch_seconds = run_id, fetched
             for hook in self.hooks:
                 hook(self.store, source, report)
             self._finish(run_id, report)
         return report
 
+    def _abandon(self, run_id: int, name: str, exc: DatabaseFault) -> None:
+        """Best effort: close the run as failed with the database's fault (a full disk may refuse this too)."""
+        try:
+            self._finish(run_id, RunReport(name, "failed", error=str(exc)))
+        except DatabaseFault:
+            log.debug("source %s: run %d stays open: %s", name, run_id, exc)
+
     def _finish(self, run_id: int, report: RunReport) -> None:
         with self.store.transaction():
             self.store.execute(
                 "UPDATE runs SET finished_at = ?, outcome = ?, items = ?, new = ?, alerts = ?, error = ?, "
-                "fetch_seconds = ? WHERE id = ?",
+                "fetch_seconds = ?, skipped = ? WHERE id = ?",
                 [iso(utcnow()), report.outcome, report.items, len(report.new), report.alerts, report.error,
-                 report.fetch_seconds, run_id],
+                 report.fetch_seconds, json.dumps(report.skipped) if report.skipped else None, run_id],
             )
             if report.outcome == "cancelled":
                 self.store.execute(
                     "UPDATE sources SET last_outcome = 'cancelled', last_error = ? WHERE name = ?",
                     [report.error, report.source],
                 )
+
+
+def _deferred(name: str, until: datetime) -> RunReport:
+    """A run not made: the site asked (Retry-After) not to be fetched before ``until``."""
+    log.info("source=%s outcome=deferred until=%s (the site's Retry-After)", name, iso(until))
+    return RunReport(name, "deferred", error=f"not fetched: the site asked to wait until {until:%Y-%m-%d %H:%M} UTC")

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from newswatch.config import Config
-from newswatch.store import Store
+from newswatch.store import Store, iso, utcnow
 
 
 def list_articles(
@@ -32,7 +32,8 @@ def list_articles(
         "SELECT a.id, a.title, a.url, a.link, a.summary, a.published_at, a.first_seen_at, "
         "(SELECT json_group_array(source) FROM article_sources s WHERE s.article_id = a.id) AS sources, "
         "(SELECT json_group_array(watch) FROM matches m WHERE m.article_id = a.id) AS watches, "
-        "(SELECT json_group_object(watch, json(keywords)) FROM matches m WHERE m.article_id = a.id) AS keywords "
+        "(SELECT json_group_object(watch, json(keywords)) FROM matches m WHERE m.article_id = a.id) AS keywords, "
+        "(SELECT json_group_array(link) FROM article_urls u WHERE u.article_id = a.id AND u.how = 'title') AS also_at "
         f"FROM articles a {'WHERE ' + ' AND '.join(where) if where else ''} "
         "ORDER BY a.first_seen_at DESC, a.id DESC LIMIT ?"
     )
@@ -41,6 +42,7 @@ def list_articles(
         row["sources"] = json.loads(row["sources"])
         row["watches"] = json.loads(row["watches"])
         row["keywords"] = json.loads(row["keywords"])
+        row["also_at"] = json.loads(row["also_at"])  # edited URLs of the same story (same title, same source)
     return rows
 
 
@@ -67,11 +69,20 @@ def source_status(store: Store, config: Config) -> list[dict[str, Any]]:
                 "outcome": row.get("last_outcome") or "never run",
                 "items": row.get("last_items", 0),
                 "failures": row.get("consecutive_failures", 0),
-                "next_run": row.get("next_run_at"),
+                "next_run": _next_run(row),
                 "error": row.get("last_error"),
+                "retry_after": row.get("retry_after"),
             }
         )
     return rows
+
+
+def _next_run(row: dict[str, Any]) -> str | None:
+    """The scheduled next run, or the site's Retry-After when that is later."""
+    planned, wait = row.get("next_run_at"), row.get("retry_after")
+    if wait and (not planned or wait > planned) and wait > (iso(utcnow()) or ""):
+        return wait
+    return planned
 
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -143,7 +154,7 @@ def known_pairs(store: Store) -> list[str]:
 def watch_matches(store: Store, watch: str, limit: int = 50) -> list[dict[str, Any]]:
     """The articles ``watch`` matched, most recently matched first, with the keywords that matched."""
     rows = store.query(
-        "SELECT a.id, a.title, a.url, a.summary, a.published_at, a.source, m.keywords, m.matched_at "
+        "SELECT a.id, a.title, a.link AS url, a.summary, a.published_at, a.source, m.keywords, m.matched_at "
         "FROM matches m JOIN articles a ON a.id = m.article_id WHERE m.watch = ? "
         "ORDER BY m.matched_at DESC, a.id DESC LIMIT ?",
         [watch, limit],
@@ -179,8 +190,9 @@ def undelivered(store: Store, limit: int = 20) -> list[dict[str, Any]]:
     )
 
 
-def notifier_status(store: Store, config: Config) -> list[dict[str, Any]]:
-    """Per configured notifier (never its URL): delivered, pending, last delivery, failures in a row, last error."""
+def notifier_overview(store: Store, config: Config) -> list[dict[str, Any]]:
+    """Per configured notifier (never its URL), for the web page: delivered, pending, last delivery, failures
+    in a row, last error."""
     health = {r["name"]: r for r in store.query("SELECT * FROM notifier_health")}
     counts = {
         r["notifier"]: r
@@ -244,3 +256,63 @@ def last_successes(store: Store) -> list[dict[str, Any]]:
         "SELECT s.name AS source, s.consecutive_failures AS failures, (SELECT max(finished_at) FROM runs r "
         "WHERE r.source = s.name AND r.outcome IN ('ok', 'unchanged', 'baseline')) AS at FROM sources s ORDER BY s.name"
     )
+
+
+def list_alerts(store: Store, pending_only: bool = False, limit: int = 50) -> list[dict[str, Any]]:
+    """Alerts, newest first, each with what it is about and one entry per notifier it is owed to.
+
+    ``pending_only``: only alerts that some notifier still owes (status ``pending``).
+    """
+    where = "WHERE id IN (SELECT alert_id FROM deliveries WHERE status = 'pending')" if pending_only else ""
+    alerts = store.query(
+        f"SELECT id, kind, source, title, payload, created_at FROM alerts {where} ORDER BY id DESC LIMIT ?", [limit]
+    )
+    deliveries: dict[int, list[dict[str, Any]]] = {a["id"]: [] for a in alerts}
+    if alerts:
+        marks = ", ".join("?" * len(alerts))
+        for row in store.query(
+            "SELECT alert_id, notifier, status, attempts, last_error, last_attempt_at, next_attempt_at, delivered_at "
+            f"FROM deliveries WHERE alert_id IN ({marks}) ORDER BY alert_id, notifier",
+            list(deliveries),
+        ):
+            deliveries[row.pop("alert_id")].append(row)
+    return [_alert(a, deliveries[a["id"]]) for a in alerts]
+
+
+def _alert(row: dict[str, Any], deliveries: list[dict[str, Any]]) -> dict[str, Any]:
+    payload = json.loads(row["payload"])
+    items = payload.get("items", [payload])
+    watches = sorted({i["watch"] for i in items if i.get("watch")})
+    return {
+        "id": row["id"], "kind": row["kind"], "watch": ", ".join(watches) or None, "ticker": payload.get("pair"),
+        "source": row["source"], "title": row["title"], "created_at": row["created_at"], "deliveries": deliveries,
+    }
+
+
+def notifier_status(store: Store, config: Config) -> list[dict[str, Any]]:
+    """One row per configured notifier: deliveries by status, the last one delivered, its failure streak,
+    and the last error (of the streak, else of a delivery still owed)."""
+    counts = {
+        (r["notifier"], r["status"]): r
+        for r in store.query(
+            "SELECT notifier, status, count(*) AS n, max(delivered_at) AS last FROM deliveries GROUP BY 1, 2"
+        )
+    }
+    health = {r["name"]: r for r in store.query("SELECT * FROM notifier_health")}
+    owed_errors = {  # the latest reason a still-pending delivery gave (later ones may have gone through)
+        r["notifier"]: r["last_error"]
+        for r in store.query("SELECT notifier, last_error FROM deliveries WHERE status = 'pending' "
+                             "AND last_error IS NOT NULL ORDER BY last_attempt_at")
+    }
+    rows = []
+    for notifier in config.notifiers:
+        count = {s: counts.get((notifier.name, s), {}).get("n", 0) for s in ("pending", "failed", "expired")}
+        state = health.get(notifier.name, {})
+        rows.append({
+            "notifier": notifier.name, "pending": count["pending"], "refused": count["failed"],
+            "given_up": count["expired"], "last_delivered": counts.get((notifier.name, "delivered"), {}).get("last"),
+            "failures": state.get("consecutive_failures", 0),
+            "error": (state.get("last_error") if state.get("consecutive_failures") else None)
+            or owed_errors.get(notifier.name),
+        })
+    return rows

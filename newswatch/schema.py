@@ -7,7 +7,16 @@ in the README so that users can query them with ``sqlite3`` or ``sqlite-utils``.
 
 from __future__ import annotations
 
-MIGRATIONS: tuple[str, ...] = (
+from collections.abc import Callable
+
+import sqlite_utils
+
+from newswatch.rekey import rekey_articles
+
+Migration = str | Callable[[sqlite_utils.Database], None]
+"""SQL statements, or a function for what SQL cannot do (recomputing keys with Python rules)."""
+
+MIGRATIONS: tuple[Migration, ...] = (
     # 1: sources, articles, runs, and the alert outbox.
     """
     CREATE TABLE sources (
@@ -130,7 +139,29 @@ MIGRATIONS: tuple[str, ...] = (
         last_error TEXT
     );
     """,
-    # 5: full-text search over articles (title, summary, body) for the web front's ``q``; fetch time of runs.
+    # 5: article identity: every key an article is known under (its link, an edited URL with the same
+    # title), and each source's spelling of the title (for that same-title rule).
+    """
+    CREATE TABLE article_urls (
+        key TEXT PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        link TEXT NOT NULL,
+        source TEXT,
+        how TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL
+    );
+    CREATE INDEX article_urls_article ON article_urls (article_id);
+    ALTER TABLE article_sources ADD COLUMN title_key TEXT;
+    CREATE INDEX article_sources_title ON article_sources (source, title_key);
+    """,
+    # 6: recompute every key with the current rules; merge the articles that now share one.
+    rekey_articles,
+    # 7: entries a run skipped (by reason), and a site's Retry-After.
+    """
+    ALTER TABLE runs ADD COLUMN skipped TEXT;
+    ALTER TABLE sources ADD COLUMN retry_after TEXT;
+    """,
+    # 8: full-text search over articles (title, summary, body) for the web front's ``q``; fetch time of runs.
     """
     ALTER TABLE runs ADD COLUMN fetch_seconds REAL;
     CREATE VIRTUAL TABLE articles_fts USING fts5 (

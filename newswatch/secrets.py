@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 import stat
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@", re.IGNORECASE)
 _ENV_REF = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
@@ -21,16 +22,54 @@ _TOKEN_SHAPES = (
 
 
 class Masker:
-    """Replaces every known secret value, and credentials inside URLs, with ``****``."""
+    """Replaces every known secret value, in any spelling, and credentials inside URLs, with ``****``.
+
+    A secret reaches text raw, percent-encoded (``%20`` or ``%C3%A9``, either hex case, as Scrapy and
+    Apprise write URLs) or form-encoded (``+`` for a space): each character of it may appear in any
+    of those forms, so every spelling is masked.
+    """
 
     def __init__(self, secrets: Iterable[str]) -> None:
         # Longest first, so a secret containing another is masked whole.
         self.secrets = sorted({s for s in secrets if len(s) >= 3}, key=len, reverse=True)
+        self._pattern = re.compile("|".join(_spellings(s) for s in self.secrets)) if self.secrets else None
 
     def __call__(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "****")
+        if self._pattern is not None:
+            text = self._pattern.sub("****", text)
         return _URL_CREDENTIALS.sub(lambda m: f"{m['scheme']}****@", text)
+
+
+def in_userinfo(match: re.Match[str]) -> bool:
+    """True when the ``${VAR}`` reference ``match`` stands in a URL's ``user:password@`` part."""
+    before, after = match.string[: match.start()], match.string[match.end() :]
+    scheme_end = before.find("://")
+    if scheme_end < 0 or "/" in before[scheme_end + 3 :]:
+        return False
+    return "@" in after.split("/", 1)[0]
+
+
+def url_credential(value: str) -> str:
+    """A user name or password as it must be written inside a URL: every reserved character percent-encoded.
+
+    A password holding ``@ / # ? %`` written raw would be split at the wrong place by any URL parser
+    (Apprise's included) and shown in part where only the masked URL should be.
+    """
+    return quote(value, safe="")
+
+
+def _spellings(secret: str) -> str:
+    """A regular expression matching ``secret`` raw, percent-encoded or form-encoded, character by character."""
+    return "".join(_char_spellings(c) for c in secret)
+
+
+def _char_spellings(char: str) -> str:
+    forms = [re.escape(char), "".join(f"%(?i:{b:02X})" for b in char.encode("utf-8", "surrogatepass"))]
+    if char == " ":
+        forms.append(r"\+")
+    if html.escape(char) != char:
+        forms.append(re.escape(html.escape(char)))
+    return "(?:" + "|".join(forms) + ")"
 
 
 class MaskingFilter(logging.Filter):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
 
 from dateutil import parser as date_parser
+
+TITLE_KEY_MIN = 12
 
 
 def normalize_space(text: str) -> str:
@@ -24,3 +27,14 @@ def parse_date(text: str | None) -> datetime | None:
     except (ValueError, OverflowError, TypeError):
         return None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def title_key(title: str) -> str | None:
+    """A headline as compared to tell "the same story": NFKC, case-folded, punctuation dropped.
+
+    None for a title too short to name one story (under 12 characters: "Video", "Live").
+    """
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    words = "".join(c if not unicodedata.category(c).startswith(("P", "S")) else " " for c in folded).split()
+    key = " ".join(words)
+    return key if len(key) >= TITLE_KEY_MIN else None

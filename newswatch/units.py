@@ -9,6 +9,9 @@ from decimal import Decimal, InvalidOperation
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)", re.IGNORECASE)
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# The longest duration accepted anywhere: beyond it a schedule is meaningless, and far beyond it
+# timedelta and APScheduler's date arithmetic overflow (3000000d passed the check and crashed `run`).
+MAX_DURATION = timedelta(days=3650)
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
 _SIZE_FACTOR = {"b": 1, "kb": 1000, "kib": 1024, "mb": 10**6, "mib": 2**20, "gb": 10**9, "gib": 2**30}
 
@@ -30,6 +33,8 @@ def parse_duration(value: object) -> timedelta:
     if not text or _DURATION_PART.sub("", text).strip():
         raise ValueError(f"{shown(value)} is not a duration (use a number with a unit: 30s, 15m, 1h, 1d)")
     seconds = sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in _DURATION_PART.findall(text))
+    if not seconds <= MAX_DURATION.total_seconds():  # also catches inf, from digits beyond a float
+        raise ValueError(f"{shown(value)} is too long (at most {MAX_DURATION.days}d, ten years)")
     return timedelta(seconds=seconds)
 
 

@@ -1,49 +1,101 @@
-"""Canonical article URLs: one article, one key, however a page spells its link."""
+"""Article URLs: the canonical URL of a link, and the identity key one story is stored under.
+
+The rules are the field's own, not ours: w3lib's ``canonicalize_url`` (Scrapy's URL
+fingerprinting: percent-encoding normalised, unreserved characters decoded, dot segments
+removed, IDN hosts in punycode, query sorted) and courlan's tracker rule set
+(``courlan.clean.TRACKERS_RE``, compiled from AdGuard's, ClearURLs' and Firefox's
+query-stripping lists). Parameters that name an article are kept even where courlan's
+prefix rules would catch them (its own ``ALLOWED_PARAMS`` and ``LANG_PARAMS``, plus ours):
+dropping one would merge two stories, which is worse than a duplicate.
+"""
 
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, unquote_plus, urljoin, urlsplit, urlunsplit
 
-_TRACKING = re.compile(
-    r"^(utm_\w*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_cid|mc_eid|igshid|_ga|_gl|_hsenc|_hsmi|"
-    r"mkt_tok|oly_anon_id|oly_enc_id|vero_id|wt_mc|wt_zmc|at_medium|at_campaign|ocid|cmpid|__twitter_impression)$",
-    re.IGNORECASE,
+from courlan.clean import TRACKERS_RE
+from courlan.settings import ALLOWED_PARAMS, LANG_PARAMS
+from w3lib.url import canonicalize_url
+
+# Trackers courlan's rules miss that news sites put on article links: comScore/BBC ns_*,
+# Webtrends WT.*, HubSpot _hs*/__hs*, the Guardian's CMP, MSN/BBC ocid, NYT smid, WaPo itid,
+# Adobe cmpid/icid, PHP session ids.
+_MORE_TRACKERS = re.compile(
+    r"^(?:ns_|wt[._]|_hs|__hs|hsa_)|^(?:cmp|cmpid|icid|itid|ocid|smid|__twitter_impression|phpsessid)$"
 )
+# Names that identify an article, a page of it or its language: never dropped.
+_ARTICLE_PARAMS = frozenset(ALLOWED_PARAMS | LANG_PARAMS) | {
+    "sid", "nid", "cid", "articleid", "storyid", "newsid", "contentid", "docid", "node", "item", "story",
+    "article", "gallery", "galleryid", "game", "gameid",
+}
+_SESSION_IN_PATH = re.compile(r";jsessionid=[^/?#]*", re.IGNORECASE)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+def is_tracking_parameter(name: str) -> bool:
+    """True for a query parameter that only tracks the reader (``utm_source``, ``xtor``, ``fbclid`` ...)."""
+    lowered = name.lower()
+    if lowered in _ARTICLE_PARAMS:
+        return False
+    return bool(TRACKERS_RE.search(lowered) or _MORE_TRACKERS.search(lowered))
+
+
 def canonical_url(url: str, base: str | None = None) -> str:
-    """The key an article is stored under.
+    """The link as a clean, still clickable URL: one spelling for every spelling of it.
 
-    Scheme and host lower-cased, default port dropped, fragment dropped,
-    tracking parameters (``utm_*``, ``fbclid``, ``gclid`` ...) dropped, the
-    remaining parameters sorted by name (stable for repeated names), an empty
-    path made ``/``. Relative URLs are first resolved against ``base``.
-    Idempotent: ``canonical_url(canonical_url(u)) == canonical_url(u)``.
+    Relative links are first resolved against ``base``. Then: tracking parameters and the
+    fragment dropped (a ``#!`` route is kept: it names the page), w3lib's canonical form,
+    host without a trailing dot, default port dropped, empty path made ``/``.
+    Idempotent: ``canonical_url(canonical_url(u)) == canonical_url(u)``. A link that cannot be
+    parsed (a broken IPv6 host, a port out of range) is its own canonical form, stripped.
     """
-    parts = urlsplit(urljoin(base, url.strip()) if base else url.strip())
-    scheme = parts.scheme.lower()
-    netloc = _netloc(scheme, parts)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
-    query.sort(key=lambda kv: kv[0])
-    path = parts.path or ("/" if netloc else "")
-    return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
-
-
-def _netloc(scheme: str, parts) -> str:  # type: ignore[no-untyped-def]
-    host = (parts.hostname or "").rstrip(".")
-    if ":" in host:
-        host = f"[{host}]"
+    text = url.strip()
     try:
-        port = parts.port
+        return _canonical(urljoin(base, text) if base else text)
     except ValueError:
-        port = None
+        return text
+
+
+def _canonical(url: str) -> str:
+    parts = urlsplit(url)
+    route = parts.fragment.startswith("!")
+    cleaned = parts._replace(
+        path=_SESSION_IN_PATH.sub("", parts.path), query=_without_trackers(parts.query),
+        fragment=parts.fragment if route else "",
+    )
+    canonical = urlsplit(canonicalize_url(urlunsplit(cleaned), keep_fragments=route))
+    return urlunsplit(canonical._replace(netloc=_netloc(canonical), path=canonical.path or "/"))
+
+
+def article_key(url: str, base: str | None = None) -> str:
+    """The identity of the article at ``url``: its canonical URL without the scheme and a leading ``www.``.
+
+    ``http://www.site.org/a?utm_source=x`` and ``https://site.org/a`` are one key,
+    ``site.org/a``: feeds and listing pages of one site disagree on both all the time.
+    """
+    parts = urlsplit(canonical_url(url, base))
+    netloc = parts.netloc.removeprefix("www.") if parts.netloc.count(".") > 1 else parts.netloc
+    return urlunsplit(("", netloc, parts.path, parts.query, parts.fragment)).removeprefix("//")
+
+
+def _without_trackers(query: str) -> str:
+    fields = [f for f in query.split("&") if f]
+    return "&".join(f for f in fields if not is_tracking_parameter(unquote_plus(f.partition("=")[0])))
+
+
+def _netloc(parts: SplitResult) -> str:
+    host = parts.netloc.rpartition("@")[2]
+    if host.startswith("["):  # IPv6: the port, if any, follows the bracket
+        name, _, port = host.partition("]")
+        name, port = name + "]", port.removeprefix(":")
+    else:
+        name, _, port = host.partition(":")
+    name = name.rstrip(".")
+    if port in ("", str(_DEFAULT_PORTS.get(parts.scheme))):
+        port = ""
     userinfo = parts.netloc.rpartition("@")[0]
-    netloc = f"{userinfo}@{host}" if userinfo else host
-    if port and port != _DEFAULT_PORTS.get(scheme):
-        netloc += f":{port}"
-    return netloc
+    return (f"{userinfo}@" if userinfo else "") + name + (f":{port}" if port else "")
 
 
 def is_http_url(url: str) -> bool:

@@ -34,6 +34,7 @@ class MessageFormat:
     limit: ClassVar[int] = 32_000
     separator: ClassVar[str] = "\n\n"
     use_title: ClassVar[bool] = True  # False: the service shows no title, so it goes into the body
+    title_limit: ClassVar[int] = 32_000  # Apprise trims titles to each service's own maximum
     registry: ClassVar[dict[str, type[MessageFormat]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -45,9 +46,13 @@ class MessageFormat:
 
     def render(self, payload: dict[str, Any]) -> list[Message]:
         """The messages for ``payload``, split between blocks where one would exceed ``limit``."""
-        title = str(payload.get("title") or "newswatch") if self.use_title else ""
+        title = self.title(payload) if self.use_title else ""
         parts = [self._fit(b) for b in blocks_of(payload)]
         return [Message(title, body, self.body_format) for body in self._pack(parts)]
+
+    def title(self, payload: dict[str, Any]) -> str:
+        """The message's title (plain text): the payload's, at most ``title_limit`` characters."""
+        return shorten(str(payload.get("title") or "newswatch"), self.title_limit)
 
     def block(self, block: Block) -> str:
         """One block (an article, a ticker move, a notice) as text of this format."""
@@ -63,15 +68,39 @@ class MessageFormat:
         return bodies or [""]
 
     def _fit(self, block: Block) -> str:
-        """Render ``block``, shortening its quote, then its heading, until it fits ``limit``."""
+        """Render ``block``, shortening its quote, then its heading, until it fits ``limit``.
+
+        The *text* is shortened, then escaped, so escaping that lengthens it (``&`` → ``&amp;``)
+        never cuts a heading to nothing.
+        """
         text = self.block(block)
         for attribute in ("quote", "heading"):
-            excess = len(text) - self.limit
             value = getattr(block, attribute)
-            if excess > 0 and value:
-                block = replace(block, **{attribute: value[: max(0, len(value) - excess - 1)] + "…"})
+            if len(text) > self.limit and value:
+                block = self._shortest_cut(block, attribute, value)
                 text = self.block(block)
         return text
+
+    def _shortest_cut(self, block: Block, attribute: str, value: str) -> Block:
+        """``block`` with ``attribute`` cut to the longest prefix (plus "…") whose rendering fits ``limit``."""
+        fits, low, high = replace(block, **{attribute: "…"}), 0, len(value) - 1
+        while low < high:  # invariant: a cut to ``low`` characters fits (or nothing does)
+            middle = (low + high + 1) // 2
+            candidate = replace(block, **{attribute: value[:middle].rstrip() + "…"})
+            if len(self.block(candidate)) <= self.limit:
+                fits, low = candidate, middle
+            else:
+                high = middle - 1
+        return fits
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary where there is one near the end, with "…", to at most ``limit`` characters."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit * 3 // 4 else cut).rstrip() + "…"
 
 
 class TextFormat(MessageFormat):
@@ -86,16 +115,29 @@ class TextFormat(MessageFormat):
 
 
 class EmailFormat(MessageFormat):
-    """An HTML email body; Apprise sends it with a plain-text alternative."""
+    """An HTML email body; Apprise sends it with a plain-text alternative.
+
+    The Subject names the watch (``[deportation] <title>``) and is at most 200
+    characters: SMTP refuses lines over 1000 octets, and Apprise folds the header
+    at its spaces as RFC 5322 asks. In the body the heading is the link.
+    """
 
     schemes = ("mailto", "mailtos")
     body_format = "html"
     separator = "\n<hr>\n"
+    title_limit = 200
+
+    def title(self, payload: dict[str, Any]) -> str:
+        if payload.get("kind") == "article" and payload.get("watch"):
+            return shorten(f"[{payload['watch']}] {payload.get('title') or ''}".strip(), self.title_limit)
+        return super().title(payload)
 
     def block(self, block: Block) -> str:
         e = html.escape
-        parts = [f"<h3>{e(block.heading)}</h3>"]
-        parts += [f'<p><a href="{e(block.link)}">{e(block.link)}</a></p>'] if block.link else []
+        heading = f'<a href="{e(block.link)}">{e(block.heading)}</a>' if block.link else e(block.heading)
+        parts = [f"<h3>{heading}</h3>"]
+        # The address again, as text: the plain-text alternative keeps no link targets.
+        parts += [f'<p><small><a href="{e(block.link)}">{e(block.link)}</a></small></p>'] if block.link else []
         parts += ["<p>" + "<br>\n".join(f"{e(k)}: {e(v)}" for k, v in block.fields) + "</p>"] if block.fields else []
         parts += [f"<blockquote>{e(block.quote)}</blockquote>"] if block.quote else []
         return "\n".join(parts)

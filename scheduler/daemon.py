@@ -32,14 +32,16 @@ from crawler.runner import CrawlService, run_in_reactor
 from newswatch.alerts import routed
 from newswatch.config import Config, SourceConfig
 from newswatch.diff import RunReport
-from newswatch.errors import NewswatchError
+from newswatch.errors import DatabaseFault, NewswatchError
 from newswatch.outbox import enqueue
 from newswatch.pipeline import Pipeline
 from newswatch.store import Store, utcnow
 from notifiers.delivery import Deliverer
+from scheduler.dbhealth import DatabaseHealth
 from scheduler.heartbeat import heartbeat_path, heartbeat_tick, remove_heartbeat, write_heartbeat
 from scheduler.inflight import InFlight
 from scheduler.reload import ConfigWatch, JobPlan, TriggerKey, plan_jobs, trigger_keys
+from scheduler.runlock import RunLock
 from scheduler.triggers import source_trigger
 
 if TYPE_CHECKING:
@@ -65,7 +67,12 @@ def serve(config: Config, watch: ConfigWatch, build: BuildPipeline) -> int:
         return await Daemon(config, watch, build).serve()
 
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not two INFO lines per job run
-    return run_in_reactor(main)
+    lock = RunLock(config.storage.path)
+    lock.acquire()  # before the database is opened: a second daemon touches nothing
+    try:
+        return run_in_reactor(main)
+    finally:
+        lock.release()
 
 
 def _job_id(source: str) -> str:
@@ -78,6 +85,10 @@ class Daemon:
     def __init__(self, config: Config, watch: ConfigWatch, build: BuildPipeline) -> None:
         self.watch, self.build = watch, build
         self.store = Store(config.storage.path)
+        self.database_id = self.store.identity()  # to notice the file deleted or replaced under us
+        self.health = DatabaseHealth(config.storage.path)
+        self.exit_status = 0
+        self.beat_error: str | None = None
         self.scheduler = AsyncIOScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
         self.started = utcnow()
         self.beat = heartbeat_path(config.storage.path)
@@ -87,18 +98,21 @@ class Daemon:
         self.services: list[CrawlService] = []
         self.delivering = self.deliver_again = False
         self.web: RunningWeb | None = None
+        self.hup_pending = False
+        self.ready = False  # jobs scheduled: a SIGHUP before this has nothing to reload (the config was just read)
         self._wire(config, None)
 
     # -- lifecycle ---------------------------------------------------------
 
     async def serve(self) -> int:
-        """Schedule everything, run until a stop signal, shut down gracefully; 0."""
+        """Schedule everything, run until a stop signal, shut down gracefully; 0 (1 if the database vanished)."""
         loop = asyncio.get_running_loop()
         self._install_signals(loop)
         try:
             self.scheduler.start()
             self._add_service_jobs()
             self._sync_sources()
+            self.ready = True
             self._start_web()
             log.info("daemon started: %s; database %s", self._summary(), self.config.storage.path)
             await self.stopping.wait()
@@ -106,14 +120,18 @@ class Daemon:
         finally:
             for sig in (*STOP_SIGNALS, signal.SIGHUP):
                 loop.remove_signal_handler(sig)
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)  # removing restored the default, which kills: not now
             self.store.close()
         log.info("daemon stopped")
-        return 0
+        return self.exit_status
 
     def _install_signals(self, loop: asyncio.AbstractEventLoop) -> None:
         for sig in STOP_SIGNALS:
             loop.add_signal_handler(sig, self._on_stop, sig)
         loop.add_signal_handler(signal.SIGHUP, self._on_hup)
+        # A burst of signals while the loop is busy fills asyncio's wakeup socket; Python would print a
+        # traceback-shaped warning per signal it cannot note. Repeated HUPs are one reload anyway.
+        signal.set_wakeup_fd(signal.set_wakeup_fd(-1), warn_on_full_buffer=False)
 
     def _on_stop(self, sig: int) -> None:
         name = signal.Signals(sig).name
@@ -126,6 +144,15 @@ class Daemon:
         self.stopping.set()
 
     def _on_hup(self) -> None:
+        if not self.ready:
+            log.debug("SIGHUP during start-up: the config was just read, nothing to reload")
+            return
+        if not self.hup_pending:  # several SIGHUPs noted in one go are one reload
+            self.hup_pending = True
+            asyncio.get_running_loop().call_soon(self._reload_now)
+
+    def _reload_now(self) -> None:
+        self.hup_pending = False
         config = self.watch.force()
         if config is not None:
             self._reload(config)
@@ -138,9 +165,13 @@ class Daemon:
             return
         text = "The last good config stays in force. " + " | ".join(rejected.problems)
         payload = {"kind": "operator", "title": f"config edit rejected: {self.watch.path}", "text": text}
-        with self.store.transaction():
-            enqueue(self.store, f"config-rejected:{self.watch.digest}", "operator", payload,
-                    routed(self.config, self.config.alerts.operator), utcnow())
+        try:
+            with self.store.transaction():
+                enqueue(self.store, f"config-rejected:{self.watch.digest}", "operator", payload,
+                        routed(self.config, self.config.alerts.operator), utcnow())
+        except DatabaseFault as exc:  # the rejection is in the log already
+            self.health.failed(exc, "telling the operator of a rejected config edit")
+            return
         self.inflight.spawn(self._deliver())
 
     async def _shutdown(self) -> None:
@@ -247,10 +278,13 @@ class Daemon:
 
     def _publish_next_runs(self, clear: bool = False) -> None:
         """Write each source's next run (None once stopped) where ``newswatch status`` reads it."""
-        with self.store.transaction():
-            for source in self.config.sources:
-                self.store.ensure_source(source.name, self.pipeline.masked(source.url), source.type)
-                self.store.set_next_run(source.name, None if clear else self._next_run(source.name))
+        try:
+            with self.store.transaction():
+                for source in self.config.sources:
+                    self.store.ensure_source(source.name, self.pipeline.masked(source.url), source.type)
+                    self.store.set_next_run(source.name, None if clear else self._next_run(source.name))
+        except DatabaseFault as exc:  # only what `status` shows: the next run writes it again
+            self.health.failed(exc, "publishing the next runs")
 
     def _next_run(self, name: str) -> datetime | None:
         job = self.scheduler.get_job(_job_id(name))
@@ -261,12 +295,16 @@ class Daemon:
         with self.inflight.tracked():
             try:
                 report = await self._bounded_run(name)
+                if report is None:
+                    return
+                self.store.set_next_run(name, self._next_run(name))
             except asyncio.CancelledError:  # recorded as cancelled by the pipeline if it had started
                 log.info("source %s: cancelled at shutdown", name)
                 return
-            if report is None:
+            except DatabaseFault as exc:  # rolled back: the next run does it again
+                self.health.failed(exc, f"the run of source {name}")
                 return
-            self.store.set_next_run(name, self._next_run(name))
+            self._database_works()
             if report.alerts:
                 self.inflight.spawn(self._deliver())
 
@@ -301,18 +339,62 @@ class Daemon:
             self.deliver_again = False
             log.info("delivery cancelled at shutdown; what was not sent stays pending")
             return
+        except DatabaseFault as exc:  # the outbox keeps everything; the next pass retries
+            self.health.failed(exc, "a delivery pass")
+            return
         except Exception:  # the outbox keeps everything; the next pass retries
             log.exception("delivery pass failed; pending alerts stay pending")
             return
+        self._database_works()
         if report.delivered or report.failed or report.expired:
             log.info("delivery: %d sent, %d failed (will retry), %d given up",
                      len(report.delivered), len(report.failed), len(report.expired))
 
-    async def _heartbeat(self) -> None:
+    def _database_works(self) -> None:
+        """A run or a pass went through: if the database was failing, tell the operator it works again."""
+        notice = self.health.notice()
+        if notice is None:
+            return
         try:
-            write_heartbeat(self.beat, heartbeat_tick(self.config.scheduler.delivery_interval), self.started)
+            with self.store.transaction():
+                enqueue(self.store, notice[0], "operator", notice[1], routed(self.config, self.config.alerts.operator),
+                        utcnow())
+        except DatabaseFault as exc:
+            self.health.failed(exc, "telling the operator")
+            return
+        self.health.cleared()
+        self.inflight.spawn(self._deliver())
+
+    async def _heartbeat(self) -> None:
+        if self._database_gone():
+            return
+        try:
+            write_heartbeat(self.beat, heartbeat_tick(self.config.scheduler.delivery_interval), self.started,
+                            self.database_id)
         except OSError as exc:
-            log.warning("cannot write the heartbeat %s: %s", self.beat, exc)
+            if str(exc) != self.beat_error:  # once per cause, not every tick
+                log.warning("cannot write the heartbeat %s: %s", self.beat, exc)
+            self.beat_error = str(exc)
+        else:
+            self.beat_error = None
+
+    def _database_gone(self) -> bool:
+        """True when the file at the database's path is no longer the one open here; then stop, exit 1.
+
+        Writing on into a deleted file loses everything written from then on; recreating it in
+        place under a running daemon would hide that. Stopping says so once, and a supervisor's
+        restart (systemd, compose) starts on a new database (the first run of each source is a baseline).
+        """
+        now = self.store.identity()
+        if now == self.database_id:
+            return False
+        if not self.stopping.is_set():
+            log.error("the database %s was %s while the daemon ran: stopping (exit 1); start newswatch again "
+                      "to use the file now at that path", self.config.storage.path,
+                      "deleted" if now is None else "replaced by another file")
+            self.exit_status = 1
+            self.stopping.set()
+        return True
 
     async def _poll_config(self) -> None:
         config = self.watch.poll()

@@ -30,9 +30,14 @@ def heartbeat_tick(delivery_interval: timedelta) -> timedelta:
     return min(delivery_interval, MAX_TICK)
 
 
-def write_heartbeat(path: Path, tick: timedelta, started: datetime) -> None:
-    """Replace the heartbeat file atomically (a reader never sees half a file)."""
-    document = {"pid": os.getpid(), "at": iso(utcnow()), "tick": tick.total_seconds(), "started": iso(started)}
+def write_heartbeat(path: Path, tick: timedelta, started: datetime, database: tuple[int, int] | None = None) -> None:
+    """Replace the heartbeat file atomically (a reader never sees half a file).
+
+    ``database`` is the (device, inode) of the database file the daemon has open: a check can
+    tell that the file at the database's path is no longer the one the daemon writes.
+    """
+    document = {"pid": os.getpid(), "at": iso(utcnow()), "tick": tick.total_seconds(), "started": iso(started),
+                "database": list(database) if database else None}
     scratch = path.with_name(path.name + ".tmp")
     scratch.write_text(json.dumps(document), encoding="utf-8")
     os.replace(scratch, path)
@@ -43,8 +48,9 @@ def remove_heartbeat(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-def heartbeat_problem(path: Path, now: datetime | None = None) -> str | None:
-    """Why the daemon writing ``path`` is not healthy, or None when its heartbeat is fresh."""
+def heartbeat_problem(path: Path, now: datetime | None = None, database: Path | None = None) -> str | None:
+    """Why the daemon writing ``path`` is not healthy, or None when its heartbeat is fresh
+    (and, given ``database``, the file there is still the one the daemon writes)."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         beat, tick = datetime.fromisoformat(document["at"]), float(document["tick"])
@@ -55,7 +61,23 @@ def heartbeat_problem(path: Path, now: datetime | None = None) -> str | None:
     age = ((now or utcnow()) - beat).total_seconds()
     if age > STALE_TICKS * tick:
         return f"stale heartbeat: last beat {age:.0f}s ago (pid {document.get('pid')}), expected every {tick:.0f}s"
-    return None
+    return _database_problem(document, database) if database else None
+
+
+def _database_problem(document: dict, database: Path) -> str | None:
+    """The daemon's database was deleted or replaced under it: it writes into a file nobody can read."""
+    written = document.get("database")
+    if not written:
+        return None
+    try:
+        st = database.stat()
+        present = [st.st_dev, st.st_ino] == list(written)
+    except OSError:
+        present = False
+    if present:
+        return None
+    return (f"the database {database} that the daemon (pid {document.get('pid')}) writes was deleted or replaced: "
+            "restart it")
 
 
 def heartbeat_summary(path: Path) -> str:

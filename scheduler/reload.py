@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from newswatch.config import Config
+from newswatch.config import Config, read_config_bytes
 from newswatch.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -80,8 +80,8 @@ class ConfigWatch:
 
     def _digest(self) -> str | None:
         try:
-            return hashlib.sha256(self.path.read_bytes()).hexdigest()
-        except OSError:
+            return hashlib.sha256(read_config_bytes(self.path)).hexdigest()
+        except (OSError, ValueError):  # unreadable or too large: the load that follows says why
             return None
 
 

@@ -48,7 +48,7 @@ async def index(request: Request) -> Response:
     sources = sorted(queries.source_status(web.store, config), key=lambda r: (-r["failures"], r["outcome"] != "failed"))
     for row in sources:
         row["error"] = web.mask(row["error"])
-    notifiers = queries.notifier_status(web.store, config)
+    notifiers = queries.notifier_overview(web.store, config)
     for row in notifiers:
         row["last_error"] = web.mask(row["last_error"])
     undelivered = queries.undelivered(web.store)

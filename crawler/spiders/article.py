@@ -1,7 +1,13 @@
-"""Article pages of ``full_text`` sources: fetch each and extract its main text."""
+"""Article pages of ``full_text`` sources: fetch each and extract its main text.
+
+Only http(s) links on the source's site (or its ``allow_hosts``) are fetched;
+the site guard keeps their redirects there too. Links left out are counted in
+``skipped``; a page that fails is left out of ``texts``.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -9,19 +15,42 @@ import scrapy
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
+from crawler.failures import describe_failure
+from newswatch.config import SourceConfig
+from newswatch.links import NOT_HTTP, resolve_link
+from newswatch.sites import SitePolicy
+
+OFF_SITE = "article pages on another site, not fetched for full text"
+
 
 class ArticleSpider(scrapy.Spider):
     """Fetches the given links and fills ``texts`` (link → main text); a page that fails is left out."""
 
     name = "article"
 
-    def __init__(self, links: list[str], texts: dict[str, str], **kwargs: Any) -> None:
+    def __init__(
+        self, source: SourceConfig, links: list[str], texts: dict[str, str], skipped: Counter[str], **kwargs: Any
+    ) -> None:
         super().__init__(name=self.name, **kwargs)
-        self.links, self.texts = links, texts
+        self.source, self.links, self.texts, self.skipped = source, links, texts, skipped
+        self.policy = SitePolicy.of(source.url, source.allow_hosts)
 
     async def start(self) -> AsyncIterator[Request]:
         for link in self.links:
-            yield Request(link, callback=self.parse, errback=self.on_error, cb_kwargs={"link": link})
+            request = self._request(link)
+            if request is not None:
+                yield request
+
+    def _request(self, link: str) -> Request | None:
+        url = resolve_link(link, self.source.url)
+        if url is None or self.policy is None:
+            self.skipped[NOT_HTTP] += 1
+            return None
+        if self.policy.refusal(url):
+            self.skipped[OFF_SITE] += 1
+            return None
+        return Request(url, callback=self.parse, errback=self.on_error, cb_kwargs={"link": link},
+                       meta={"site_policy": self.policy})
 
     def parse(self, response: Response, link: str) -> None:
         if not hasattr(response, "text"):
@@ -33,4 +62,4 @@ class ArticleSpider(scrapy.Spider):
             self.texts[link] = text
 
     def on_error(self, failure: Failure) -> None:
-        self.logger.info("article page failed: %s", failure.value)
+        self.logger.info("article page not read: %s", describe_failure(failure, ""))

@@ -10,17 +10,24 @@ mark the result failed with a reason a user can act on.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Request, Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.failures import describe_failure
+from crawler.middlewares import RETRY_AFTER_STATUSES, retry_after
 from newswatch.config import SourceConfig
-from newswatch.model import CrawlResult, SourceState, Validators
+from newswatch.links import LinkFilter
+from newswatch.model import CrawlResult, ListedArticle, SourceState, Validators
+from newswatch.store import utcnow
+
+log = logging.getLogger(__name__)
 
 
 class ListingSpider(scrapy.Spider):
@@ -32,6 +39,8 @@ class ListingSpider(scrapy.Spider):
         # Redirects and next pages stay on the source's site (and its subdomains) or allowed hosts.
         site = (urlsplit(source.url).hostname or "").removeprefix("www.")
         self.allowed_domains = [site, *source.allow_hosts]
+        self.links = LinkFilter([source.url])
+        result.skipped = self.links.skipped  # counted as pages are read
 
     async def start(self) -> AsyncIterator[Request]:
         yield self.page_request(self.source.url, 1, self._conditional_headers())
@@ -55,18 +64,27 @@ class ListingSpider(scrapy.Spider):
     def parse_page(self, response: Response) -> Iterator[Any]:
         page = response.meta["page"]
         self.result.pages += 1
+        self.links.add_page(response.url)
+        self.links.add_page(response.request.url if response.request else response.url)
         if page == 1 and self._unchanged(response):
             self.result.status = "unchanged"
             return
         try:
-            yield from self.extract(response)
-        except Exception as exc:  # a page we cannot read fails this source, not the crawl
-            self.result.fail(f"cannot read {response.url}: {type(exc).__name__}: {exc}")
+            yield from self._checked(self.extract(response))
+        except Exception:  # a page we cannot read fails this source, not the crawl
+            log.debug("source %s: cannot parse %s", self.source.name, response.url, exc_info=True)
+            self.result.fail(f"cannot read {response.url}: the page could not be parsed")
             return
         if page < self.source.pages:
             next_url = self.next_page(response)
             if next_url:
                 yield self.page_request(next_url, page + 1)
+
+    def _checked(self, items: Iterator[Any]) -> Iterator[Any]:
+        """Only articles whose text can be stored and sent; the rest are counted as skipped."""
+        for item in items:
+            if not isinstance(item, ListedArticle) or self.links.article(item):
+                yield item
 
     def _unchanged(self, response: Response) -> bool:
         body_hash = hashlib.sha256(response.body).hexdigest()
@@ -87,7 +105,15 @@ class ListingSpider(scrapy.Spider):
         return None
 
     def on_error(self, failure: Failure) -> None:
-        self.result.fail(describe_failure(failure, self.source.url))
+        max_size = self.settings.getint("DOWNLOAD_MAXSIZE") if hasattr(self, "settings") else 0
+        reason = describe_failure(failure, self.source.url, max_size)
+        response = getattr(failure.value, "response", None)
+        if isinstance(failure.value, HttpError) and response.status in RETRY_AFTER_STATUSES:
+            until = retry_after(_header(response, b"Retry-After"), utcnow())
+            if until is not None:
+                self.result.retry_after = until
+                reason += f"; the site asks not to be fetched again before {until:%Y-%m-%d %H:%M} UTC (Retry-After)"
+        self.result.fail(reason)
 
 
 def _header(response: Response, name: bytes) -> str | None:

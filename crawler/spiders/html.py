@@ -7,6 +7,7 @@ from typing import Any
 
 from parsel import Selector
 from scrapy.http import Response, TextResponse
+from scrapy.utils.response import get_base_url
 
 from crawler.items import TickerText
 from crawler.spiders.base import ListingSpider
@@ -24,26 +25,30 @@ class HtmlSpider(ListingSpider):
             self.result.fail(f"not an HTML page ({_content_type(response)}): {response.url}")
             return
         select = self.source.select
+        base = get_base_url(response)
         for item in response.css(select.item or "*"):
-            article = self._article(item, response)
+            article = self._article(item, base)
             if article:
                 yield article
         if select.ticker and response.meta["page"] == 1:
             for element in response.css(select.ticker):
                 yield TickerText(normalize_space(" ".join(element.xpath(".//text()").getall())))
 
-    def _article(self, item: Selector, response: Response) -> ListedArticle | None:
+    def _article(self, item: Selector, base: str) -> ListedArticle | None:
         select = self.source.select
         title = text_of(item, select.title)
         href = first_value(item, select.link, "href")
         if not title or not href:
             return None
+        link = self.links.link(href, base)
+        if link is None:
+            return None
         date = first_value(item, select.date, "datetime") or text_of(item, select.date)
-        return ListedArticle(title, response.urljoin(href), text_of(item, select.summary), parse_date(date))
+        return ListedArticle(title, link, text_of(item, select.summary), parse_date(date))
 
     def next_page(self, response: Response) -> str | None:
         href = first_value(response, self.source.select.next, "href")
-        return response.urljoin(href) if href else None
+        return self.links.link(href, get_base_url(response)) if href else None
 
 
 def text_of(selector: Selector, css: str | None) -> str:

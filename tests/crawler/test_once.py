@@ -220,7 +220,7 @@ def test_a_failing_source_fails_alone(site: FixtureSite, prefix: str, workdir: P
     assert (now["bad"]["outcome"], now["bad"]["failures"], now["bad"]["error"]) == (
         "failed", 1, f"HTTP 500 from {bad}")
     assert (now["notfeed"]["outcome"], now["notfeed"]["failures"]) == ("failed", 1)
-    assert now["notfeed"]["error"].startswith("not a feed (")
+    assert now["notfeed"]["error"].startswith("not a feed: text/html")
     assert (now["good"]["outcome"], now["good"]["failures"], now["good"]["error"]) == ("baseline", 0, None)
     assert stored_urls(workdir) == {site.url(f"{prefix}/news/1/")}
 

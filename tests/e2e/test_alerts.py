@@ -3,74 +3,16 @@
 from __future__ import annotations
 
 import json
-import socket
-import sqlite3
-import subprocess
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from support.cli import newswatch, write_config
 from support.pages import Item, listing, rss
+from support.runs import config, free_port, hook_notifier, html_source, once, query
 from support.server import FixtureSite
 from support.sinks import HttpSink, SmtpSink
 
 TRAFFICKING_TITLE = "Kazakhstan Reports 134 Human Trafficking Cases in First Half of 2025"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def once(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    proc = newswatch("once", "-c", workdir / "config.toml", *args, cwd=workdir)
-    assert proc.returncode in (0, 1), proc.stderr
-    assert "Traceback" not in proc.stderr, proc.stderr
-    return proc
-
-
-def query(workdir: Path, sql: str) -> list[dict[str, Any]]:
-    with sqlite3.connect(workdir / "nw.db") as db:
-        db.row_factory = sqlite3.Row
-        return [dict(r) for r in db.execute(sql)]
-
-
-def config(workdir: Path, sources: str, watches: str, notifiers: str, alerts: str = "") -> Path:
-    return write_config(workdir, f"""
-        [storage]
-        path = "nw.db"
-        [crawler]
-        obey_robots_txt = false
-        retries = 0
-        timeout = "5s"
-        [alerts]
-        attempts = 1
-        {alerts}
-        {sources}
-        {watches}
-        {notifiers}
-    """)
-
-
-def html_source(name: str, url: str, extra: str = "") -> str:
-    return f"""
-        [[sources]]
-        name = "{name}"
-        url = "{url}"
-        {extra}
-          [sources.select]
-          item = "article"
-          title = "h2 a"
-          link = "h2 a::attr(href)"
-          summary = ".excerpt, .post-excerpt"
-          ticker = ".ticker li, .currency-ticker li"
-    """
-
-
-def hook_notifier(sink: HttpSink, name: str = "hook") -> str:
-    return f'[[notifiers]]\nname = "{name}"\nurl = "json://127.0.0.1:{sink.port}/{name}"\n'
 
 
 WATCHES = """
@@ -218,15 +160,16 @@ def test_mail_server_down_then_back_delivers_each_alert_once(site: FixtureSite, 
                                          Item("Trafficking ring broken up", f"{prefix}/a/2/")]))
     first = once(workdir)
     assert "0 sent, 1 failed" in first.stdout  # the rest waited, untried
+    assert "2 still owed" in first.stdout and first.returncode == 3  # cron notices
     assert "Traceback" not in first.stderr
     once(workdir)
     smtp = SmtpSink(port)
     try:
         recovered = once(workdir)
-        assert "2 sent" in recovered.stdout
+        assert "2 sent" in recovered.stdout and recovered.returncode == 0
         once(workdir)
         subjects = sorted(m["Subject"] for m in smtp.wait_for(2))
-        assert subjects == ["Asylum seekers deported", "Trafficking ring broken up"]
+        assert subjects == ["[deportation] Asylum seekers deported", "[trafficking] Trafficking ring broken up"]
         assert len(smtp.messages) == 2
     finally:
         smtp.close()

@@ -27,7 +27,7 @@ def run_with(site: FixtureSite, prefix: str, workdir: Path, bad_source: str, ext
     proc = newswatch("once", "-c", "config.toml", cwd=workdir)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
-    rows = {r["source"]: r for r in json.loads(newswatch("status", "--json", cwd=workdir).stdout)}
+    rows = {r["source"]: r for r in json.loads(newswatch("status", "--json", cwd=workdir).stdout)["sources"]}
     assert rows["good"]["outcome"] == "baseline" and rows["good"]["items"] == 1
     assert rows["bad"]["outcome"] == "failed" and rows["bad"]["failures"] == 1
     return rows["bad"]

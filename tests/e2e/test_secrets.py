@@ -143,13 +143,14 @@ def test_no_command_shows_a_secret_and_the_database_holds_none(
     check = run(workdir, "check")
     assert check.returncode == 0, check.stderr
     first = run(workdir, "once")
-    assert first.returncode == 0 and "1 sent, 3 failed" in first.stdout, first.stdout + first.stderr
+    assert first.returncode == 3 and "1 sent, 3 failed" in first.stdout, first.stdout + first.stderr  # 3: owed
     assert hook.wait_for(1)[0]["title"] == "Human trafficking case opens"
     assert hook.paths == [f"/{SECRETS['HOOK_PATH']}"]  # the secrets did reach the notifier
     errors = [r["last_error"] for r in rows(workdir, "SELECT last_error FROM deliveries WHERE status = 'pending'")]
     assert len(errors) == 3 and all(errors), errors
-    for command in (("once",), ("status", "--json"), ("articles", "--json"), ("tickers", "--json"),
-                    ("notify-test",), ("notify-test", "--notifier", "down")):
+    for command in (("once",), ("status", "--json"), ("status",), ("alerts",), ("alerts", "--pending", "--json"),
+                    ("articles", "--json"), ("tickers", "--json"), ("notify-test",),
+                    ("notify-test", "--notifier", "down")):
         assert_no_leak(run(workdir, *command))
 
     run_daemon_briefly(site, prefix, workdir, old, hook)
@@ -301,6 +302,7 @@ def test_a_listed_file_url_is_never_read_for_full_text(site: FixtureSite, prefix
     second = newswatch("once", cwd=workdir)
     assert second.returncode == 0 and "Traceback" not in second.stderr, second.stderr
     bodies = {r["title"]: r["body"] for r in rows(workdir, "SELECT title, body FROM articles")}
-    assert bodies["Harmless headline"] is None
+    assert "Harmless headline" not in bodies  # a file: link is no article: never stored, never fetched
+    assert "news: skipped 1 links that are not http(s)" in second.stdout
     assert "trafficking routes" in bodies["Another headline"]  # full_text does fetch http(s) pages
     assert [a["title"] for a in rows(workdir, "SELECT title FROM alerts")] == ["Another headline"]

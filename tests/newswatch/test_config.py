@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from support.cli import newswatch, user_error_lines, write_config
+from support.server import FixtureSite
 
 from newswatch.config import default_config_path, load_config, parse_config
 from newswatch.errors import ConfigError
@@ -68,6 +69,15 @@ def test_values_are_converted_at_the_boundary() -> None:
     assert config.interval_of(config.source("feed")) == timedelta(minutes=10)
     assert config.tickers[0].threshold.amount == Decimal("0.5")
     assert config.tickers[0].threshold.percent
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (None, timedelta(days=7)), ('"2d"', timedelta(days=2)), ('"off"', timedelta(0)), ('"0"', timedelta(0)),
+    ("0", timedelta(0)),
+])
+def test_the_same_title_window_is_a_duration_or_off(value: str | None, expected: timedelta) -> None:
+    text = f"[alerts]\nsame_title_window = {value}\n" if value else ""
+    assert parse_config(text, Path("/etc/nw/config.toml"), {}).alerts.same_title_window == expected
 
 
 def test_source_without_interval_uses_the_scheduler_default() -> None:
@@ -169,6 +179,9 @@ PROBLEMS = [
                  'tickers[0].sources[0]: no source named "nope" (known: feed)', id="ticker-unknown-source"),
     pytest.param('[alerts]\noperator = ["pager"]\n' + NOTIFIER,
                  'alerts.operator[0]: no notifier named "pager" (known: log)', id="operator-unknown-notifier"),
+    pytest.param('[alerts]\nsame_title_window = "a week"\n',
+                 'alerts.same_title_window: "a week" is not a duration (use e.g. "7d", or "off")',
+                 id="same-title-window-not-a-duration"),
 ]
 
 
@@ -340,3 +353,110 @@ def test_shipped_config_without_credentials_names_the_missing_variables(workdir:
     text = "\n".join(user_error_lines(proc))
     for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID", "SMTP_USER", "SMTP_PASSWORD"):
         assert f"environment variable {name} is not set" in text
+
+
+# -- files that used to crash instead of giving one line -----------------------------------
+
+
+def test_a_latin_1_byte_even_in_a_comment_is_one_line_naming_where(workdir: Path) -> None:
+    path = workdir / "config.toml"
+    path.write_bytes(FEED.lstrip().encode() + "# café\n".encode("latin-1"))
+    lines = user_error_lines(newswatch("check", "-c", path, cwd=workdir))
+    assert lines == [f"{path}: cannot read the config file: not UTF-8 text: byte 0xe9 at line 5, column 6 "
+                     "(save the file as UTF-8)"]
+
+
+@pytest.mark.parametrize("text", [
+    "a = " + "[" * 600 + "]" * 600,
+    "a = " + "{ b = " * 600 + "1" + " }" * 600,
+    "[" + ".".join(["t"] * 600) + "]\n",
+    "x = " + "[" * 40 + "]" * 40,
+], ids=["arrays", "inline-tables", "dotted-table", "beyond-the-cap"])
+def test_deep_nesting_is_one_line(text: str) -> None:
+    assert problems_of(text) == ["invalid TOML: nested more than 32 levels deep"]
+
+
+@pytest.mark.parametrize("value", ["1000000000d", "3000000d", "3651d", "9" * 400 + "s", "522w"])
+def test_a_duration_beyond_ten_years_names_its_key(value: str) -> None:
+    problems = problems_of(f'[scheduler]\ninterval = "{value}"\n')
+    assert problems == [f'scheduler.interval: "{value}" is too long (at most 3650d, ten years)']
+
+
+def test_the_longest_accepted_interval_schedules(tmp_path: Path) -> None:
+    from scheduler.triggers import source_trigger
+
+    config = parse_config(FEED + 'interval = "3650d"\n', tmp_path / "c.toml", {})
+    now = datetime.now(UTC)
+    assert source_trigger(config, config.sources[0]).get_next_fire_time(None, now) > now
+
+
+def test_an_endless_file_is_refused_after_a_bounded_read(workdir: Path) -> None:
+    lines = user_error_lines(newswatch("check", "-c", "/dev/zero", cwd=workdir, timeout=30))
+    assert lines == ["/dev/zero: cannot read the config file: larger than 1024 KiB: is this a config file?"]
+
+
+def test_a_directory_is_refused(workdir: Path) -> None:
+    lines = user_error_lines(newswatch("check", "-c", workdir, cwd=workdir))
+    assert lines == [f"{workdir}: cannot read the config file: Is a directory"]
+
+
+def test_every_kind_of_problem_is_reported_in_one_run(workdir: Path) -> None:
+    body = (FEED.replace("http://127.0.0.1/feed", "http://${NW_UNSET_HOST}/feed") + 'interval = "fifteen"\n'
+            + '[[watches]]\nname = "w"\nkeywords = ["/bad(/"]\nnotify = ["nobody"]\n' + FEED)
+    lines = user_error_lines(newswatch("check", "-c", write_config(workdir, body), cwd=workdir))
+    keys = sorted(line.split(": ")[1] for line in lines)
+    assert keys == ["sources[0].interval", "sources[0].url", "sources[1].name", "watches[0].keywords[0]",
+                    "watches[0].notify[0]"], lines
+
+
+# -- notifier secrets are only needed by the commands that send ------------------------------
+
+UNSET_NOTIFIER = FEED + '[[notifiers]]\nname = "tg"\nurl = "tgram://${NW_UNSET_TOKEN}/42"\n'
+
+
+def test_an_unset_notifier_variable_is_kept_for_the_commands_that_send(tmp_path: Path) -> None:
+    config = parse_config(UNSET_NOTIFIER, tmp_path / "c.toml", {}, notifier_secrets=False)
+    assert config.unresolved_notifiers() == [
+        "notifiers[0].url: environment variable NW_UNSET_TOKEN is not set (export it or remove ${NW_UNSET_TOKEN})"]
+    assert config.unresolved_notifiers(["other"]) == []
+    assert problems_of(UNSET_NOTIFIER) == config.unresolved_notifiers()
+
+
+@pytest.mark.parametrize("command", [["status"], ["status", "--json"], ["articles"], ["articles", "--json"],
+                                     ["tickers"], ["tickers", "TJS/USD"]])
+def test_read_only_commands_work_without_notifier_secrets(workdir: Path, command: list[str]) -> None:
+    path = write_config(workdir, UNSET_NOTIFIER)
+    assert newswatch("once", "-c", path, cwd=workdir).returncode == 2  # it sends: it needs them
+    assert newswatch("init", workdir / "other.toml", cwd=workdir).returncode == 0
+    proc = newswatch(*command, "-c", path, cwd=workdir)
+    assert proc.returncode == 0, proc.stderr
+    assert "NW_UNSET_TOKEN" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_status_check_works_without_notifier_secrets(workdir: Path) -> None:
+    proc = newswatch("status", "--check", "-c", write_config(workdir, UNSET_NOTIFIER), cwd=workdir)
+    assert proc.returncode == 1 and proc.stderr.startswith("no heartbeat at "), proc.stderr
+
+
+@pytest.mark.parametrize("command", [["once"], ["run"], ["notify-test"], ["notify-test", "--notifier", "tg"]])
+def test_commands_that_send_name_the_unset_variable(workdir: Path, command: list[str]) -> None:
+    path = write_config(workdir, UNSET_NOTIFIER)
+    lines = user_error_lines(newswatch(*command, "-c", path, cwd=workdir))
+    assert lines == [f"{path}: notifiers[0].url: environment variable NW_UNSET_TOKEN is not set "
+                     "(export it or remove ${NW_UNSET_TOKEN})"]
+
+
+def test_preview_and_add_work_without_notifier_secrets(site: FixtureSite, prefix: str, workdir: Path) -> None:
+    from support.configs import html_source
+    from support.pages import Item, listing
+
+    items = [Item(f"Deportation rules change, part {n}", f"{prefix}/news/{n}/", f"Summary {n}") for n in range(5)]
+    url = site.set(f"{prefix}/list", listing(items))
+    notifier = '\n[[notifiers]]\nname = "tg"\nurl = "tgram://${NW_UNSET_TOKEN}/42"\n'
+    path = write_config(workdir, '[crawler]\nobey_robots_txt = false\n' + html_source("news", url) + notifier)
+    preview = newswatch("preview", "news", "-c", path, cwd=workdir)
+    assert preview.returncode == 0 and "Deportation rules change, part 4" in preview.stdout, preview.stderr
+    added = newswatch("add", site.url(f"{prefix}/list"), "--name", "again", "--yes", "-c", path, cwd=workdir)
+    assert added.returncode == 0, added.stdout + added.stderr
+    assert "NW_UNSET_TOKEN" not in preview.stderr + added.stderr
+    assert 'name = "again"' in path.read_text(encoding="utf-8")

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from newswatch.config import SelectConfig, SourceConfig
-from newswatch.diff import RunReport, apply_crawl
+from newswatch.diff import SAME_TITLE_WINDOW, RunReport, apply_crawl
 from newswatch.errors import StoreError
 from newswatch.model import CrawlResult, ListedArticle, Validators
+from newswatch.queries import list_articles
 from newswatch.schema import MIGRATIONS
 from newswatch.store import Store
 
@@ -43,11 +44,11 @@ def store(tmp_path: Path):
 
 
 def crawl(store: Store, source: SourceConfig, result: CrawlResult, first_run: str = "baseline",
-          now: datetime = T0) -> RunReport:
+          now: datetime = T0, same_title_window: timedelta = SAME_TITLE_WINDOW) -> RunReport:
     """One run as the pipeline records it: state read before, the diff inside one transaction."""
     state = store.source_state(source.name)
     with store.transaction():
-        return apply_crawl(store, source, state, result, first_run, now)
+        return apply_crawl(store, source, state, result, first_run, now, same_title_window)
 
 
 def new_urls(report: RunReport) -> list[str]:
@@ -87,7 +88,7 @@ def test_an_article_on_two_sources_is_one_article_new_once(store: Store) -> None
     a = crawl(store, LISTING, ok(LISTING, art(0), art(1, query="?utm_source=listing")))
     b = crawl(store, FEED, ok(FEED, art(0), art(1, query="?utm_source=rss&fbclid=x#top")))
 
-    assert new_urls(a) == ["https://news.example/news/1/"]
+    assert new_urls(a) == ["https://news.example/news/1/?utm_source=listing"]  # the link as listed, for the alert
     assert b.new == []
     rows = store.query("SELECT a.url, group_concat(s.source) AS sources FROM articles a "
                        "JOIN article_sources s ON s.article_id = a.id WHERE a.url LIKE '%/1/' GROUP BY a.id")
@@ -236,3 +237,84 @@ def test_a_failing_transaction_leaves_nothing_behind(store: Store) -> None:
         store.ensure_source("listing", LISTING.url, "html")
         raise RuntimeError("boom")
     assert store.source_rows() == []
+
+
+# -- article identity ----------------------------------------------------------------
+
+
+def story(link: str, title: str = "Police arrest three suspects in Almaty", published: datetime | None = None,
+          summary: str = "") -> ListedArticle:
+    return ListedArticle(title, link, summary, published)
+
+
+def article_count(store: Store) -> int:
+    return store.query("SELECT count(*) AS n FROM articles")[0]["n"]
+
+
+def test_spellings_of_one_link_on_two_sources_are_one_article(store: Store) -> None:
+    crawl(store, LISTING, ok(LISTING, art(0)))
+    crawl(store, FEED, ok(FEED, art(0)))
+    page = crawl(store, LISTING, ok(LISTING, story("https://news.example/a/caf%C3%A9/?utm_source=x#top")))
+    feed = crawl(store, FEED, ok(FEED, story("http://www.news.example/a/../a/café/?xtor=RSS-1&pk_kwd=y")))
+    assert new_urls(page) == ["https://news.example/a/caf%C3%A9/?utm_source=x#top"]
+    assert feed.new == [] and feed.items == 1
+    row = store.query("SELECT url, link FROM articles WHERE title LIKE 'Police%'")[0]
+    assert row == {"url": "https://news.example/a/caf%C3%A9/", "link": "https://news.example/a/caf%C3%A9/?utm_source=x#top"}
+
+
+def test_an_edited_url_with_the_same_title_is_the_same_story(store: Store) -> None:
+    crawl(store, LISTING, ok(LISTING, art(0)))
+    crawl(store, LISTING, ok(LISTING, art(0), story("https://news.example/2025/05/police-arrest-3/")))
+    edited = "https://news.example/2025/05/police-arrest-3-suspects/"
+    later = crawl(store, LISTING, ok(LISTING, art(0), story(edited, "Police arrest three suspects in Almaty!")),
+                  now=T0 + timedelta(days=2))
+    assert later.new == []  # (the "!" is a changed title: re-matched, alerting only watches it newly matches)
+    again = crawl(store, LISTING, ok(LISTING, art(0), story(edited)), now=T0 + timedelta(days=3))
+    assert again.new == []
+    assert article_count(store) == 2
+    [listed] = [a for a in list_articles(store) if a["title"].startswith("Police")]
+    assert listed["link"] == "https://news.example/2025/05/police-arrest-3/"
+    assert listed["also_at"] == [edited]
+    assert [a["also_at"] for a in list_articles(store) if a["title"] == "Article 0"] == [[]]
+
+
+@pytest.mark.parametrize(
+    ("case", "window", "first", "second", "later"),
+    [
+        pytest.param("off", timedelta(0), story("https://news.example/a/1"), story("https://news.example/a/1-x"),
+                     timedelta(hours=1), id="window-off"),
+        pytest.param("old", timedelta(days=7), story("https://news.example/a/1"), story("https://news.example/a/1-x"),
+                     timedelta(days=8), id="first-seen-before-the-window"),
+        pytest.param("host", timedelta(days=7), story("https://news.example/a/1"),
+                     story("https://other.example/a/1-x"), timedelta(hours=1), id="other-host"),
+        pytest.param("dates", timedelta(days=7), story("https://news.example/a/1", published=T0),
+                     story("https://news.example/a/2", published=T0 + timedelta(days=1)), timedelta(days=1),
+                     id="published-a-day-apart"),
+        pytest.param("short", timedelta(days=7), story("https://news.example/a/1", "Video"),
+                     story("https://news.example/a/2", "Video"), timedelta(hours=1), id="title-too-short"),
+    ],
+)
+def test_a_same_title_that_may_be_another_story_is_new(
+    store: Store, case: str, window: timedelta, first: ListedArticle, second: ListedArticle, later: timedelta
+) -> None:
+    crawl(store, LISTING, ok(LISTING, art(0)))
+    crawl(store, LISTING, ok(LISTING, art(0), first))
+    report = crawl(store, LISTING, ok(LISTING, art(0), second), now=T0 + later, same_title_window=window)
+    assert new_urls(report) == [second.link], case
+
+
+def test_two_same_titled_links_listed_side_by_side_are_two_stories(store: Store) -> None:
+    crawl(store, LISTING, ok(LISTING, art(0)))
+    monday = story("https://news.example/briefing/monday", "Morning briefing: what you need to know")
+    crawl(store, LISTING, ok(LISTING, art(0), monday))
+    tuesday = story("https://news.example/briefing/tuesday", monday.title)
+    report = crawl(store, LISTING, ok(LISTING, art(0), monday, tuesday), now=T0 + timedelta(days=1))
+    assert new_urls(report) == [tuesday.link]
+
+
+def test_the_same_title_on_another_source_is_not_an_edited_url(store: Store) -> None:
+    crawl(store, LISTING, ok(LISTING, art(0)))
+    crawl(store, FEED, ok(FEED, art(0)))
+    crawl(store, LISTING, ok(LISTING, art(0), story("https://news.example/a/1")))
+    report = crawl(store, FEED, ok(FEED, art(0), story("https://news.example/a/1-edited")))
+    assert new_urls(report) == ["https://news.example/a/1-edited"]

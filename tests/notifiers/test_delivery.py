@@ -10,14 +10,11 @@ from pathlib import Path
 
 import pytest
 from apprise.plugins.telegram import NotifyTelegram
+from support.outbox import HOSTILE, deliver, make_config, queue_article, statuses
 from support.sinks import HttpSink, SmtpSink, telegram_reply
 
-from newswatch.config import Config, parse_config
-from newswatch.outbox import enqueue
 from newswatch.store import Store, utcnow
-from notifiers.delivery import Deliverer, send_test
-
-HOSTILE = "Kazakhstan <b>Reports</b> 134 & *Human* _Trafficking_ [Cases](x)"
+from notifiers.delivery import send_test
 
 
 @pytest.fixture
@@ -43,40 +40,6 @@ def telegram(monkeypatch: pytest.MonkeyPatch) -> Iterator[HttpSink]:
     sink.close()
 
 
-def make_config(tmp_path: Path, notifiers: dict[str, str], **alerts: str) -> Config:
-    lines = ["[alerts]", "attempts = 2", *(f'{k} = "{v}"' for k, v in alerts.items())]
-    for name, url in notifiers.items():
-        lines += ["[[notifiers]]", f'name = "{name}"', f'url = "{url}"']
-    return parse_config("\n".join(lines), tmp_path / "config.toml", {"HOOK_PASSWORD": "s3cr3t-pw"})
-
-
-def queue_article(store: Store, config: Config, article_id: int = 1, title: str = HOSTILE) -> None:
-    payload = {
-        "kind": "article",
-        "article_id": article_id,
-        "watch": "trafficking",
-        "notify": [],
-        "title": title,
-        "url": f"https://news.example/{article_id}",
-        "source": "demo",
-        "published": None,
-        "keywords": ["trafficking"],
-        "snippet": "…134 human trafficking cases…",
-    }
-    with store.transaction():
-        enqueue(
-            store, f"article:{article_id}:trafficking", "article", payload, [n.name for n in config.notifiers], utcnow()
-        )
-
-
-def deliver(config: Config, store: Store):  # type: ignore[no-untyped-def]
-    return asyncio.run(Deliverer(config, store).deliver_pending(due_only=False))
-
-
-def statuses(store: Store) -> dict[str, str]:
-    return {r["notifier"]: r["status"] for r in store.query("SELECT notifier, status FROM deliveries")}
-
-
 def test_email_has_an_html_body_and_a_plain_text_alternative(tmp_path: Path, smtp: SmtpSink) -> None:
     config = make_config(tmp_path, {"email": f"mailto://127.0.0.1:{smtp.port}?from=nw@example.org&to=me@example.org"})
     store = Store(tmp_path / "nw.db")
@@ -84,7 +47,7 @@ def test_email_has_an_html_body_and_a_plain_text_alternative(tmp_path: Path, smt
     report = deliver(config, store)
     assert report.delivered == [(1, "email")]
     [mail] = smtp.wait_for(1)
-    assert mail["Subject"] == HOSTILE
+    assert mail["Subject"] == f"[trafficking] {HOSTILE}"
     html_part = mail.get_body(("html",)).get_content()
     text_part = mail.get_body(("plain",)).get_content()
     assert "&lt;b&gt;Reports&lt;/b&gt;" in html_part and "<b>Reports</b>" not in html_part
@@ -137,7 +100,7 @@ def test_failure_reason_is_recorded_with_credentials_masked(tmp_path: Path, webh
     queue_article(store, config)
     report = deliver(config, store)
     reason = report.failed[(1, "hook")]
-    assert reason.startswith("FAILURE")
+    assert reason.startswith("service failed: HTTP 500")
     store.close()
     dump = "\n".join(sqlite3.connect(tmp_path / "nw.db").iterdump())
     assert "s3cr3t-pw" not in dump and "s3cr3t-pw" not in reason
@@ -201,5 +164,5 @@ def test_send_test_reports_each_notifier(tmp_path: Path, webhook: HttpSink) -> N
     config = make_config(tmp_path, {"hook": f"json://127.0.0.1:{webhook.port}/", "dead": "json://127.0.0.1:9/"})
     results = asyncio.run(send_test(config, ["hook", "dead"]))
     assert results["hook"] is None
-    assert results["dead"] and results["dead"].startswith("FAILURE")
+    assert results["dead"] and results["dead"].startswith("connection refused")
     assert webhook.received[0]["title"] == "newswatch test message"

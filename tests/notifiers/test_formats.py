@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from notifiers.formats import EmailFormat, TelegramFormat, TextFormat, format_for
 
@@ -77,3 +80,36 @@ def test_ticker_message_has_pair_values_change_and_source() -> None:
     [message] = TextFormat().render(payload)
     for text in ("TJS/USD", "0.10877", "0.10857", "-0.18%", "demo"):
         assert text in message.body
+
+
+@pytest.mark.parametrize("char", ["&", '"', "<"])
+def test_telegram_shortens_a_heading_before_escaping_it(char: str) -> None:
+    [message] = TelegramFormat().render(article(title=char * 5000, snippet=""))
+    assert len(message.body) <= 4096
+    bold = message.body.split("<b>", 1)[1].split("</b>", 1)[0]
+    assert bold.startswith("[deportation] ") and bold.endswith("…")
+    assert html.unescape(bold).count(char) > 500  # as much of the title as fits, not an empty heading
+    assert "&" not in re.sub(r"&(amp|lt|gt|quot|#x27);", "", bold)  # no entity cut in half
+
+
+@given(title=st.text(min_size=1, max_size=6000), snippet=st.text(max_size=6000))
+@settings(max_examples=60, deadline=None)
+def test_every_telegram_message_fits_and_keeps_a_heading(title: str, snippet: str) -> None:
+    for message in TelegramFormat().render(article(title=title, snippet=snippet)):
+        assert len(message.body) <= 4096
+        assert message.body.startswith("<b>[deportation] ") and "</b>" in message.body
+
+
+def test_email_subject_names_the_watch_and_is_capped() -> None:
+    fmt = EmailFormat()
+    assert fmt.render(article())[0].title == f"[deportation] {HOSTILE}"
+    long_word = fmt.render(article(title="x" * 5000))[0].title
+    assert len(long_word) <= 200 and long_word.startswith("[deportation] xxx") and long_word.endswith("…")
+    words = fmt.render(article(title=" ".join(["Deportation"] * 100)))[0].title
+    assert len(words) <= 200 and words.endswith("Deportation…")  # cut between words
+
+
+def test_email_heading_is_the_link() -> None:
+    [message] = EmailFormat().render(article())
+    assert message.body.startswith(f'<h3><a href="https://news.example/a?x=1&amp;y=2">[deportation] '
+                                   f'{html.escape(HOSTILE)}</a></h3>')

@@ -146,7 +146,7 @@ def wait_runs(workdir: Path, source: str, count: int, daemon: DaemonProcess) -> 
 def status_json(workdir: Path) -> dict[str, dict[str, Any]]:
     proc = newswatch("status", "--json", "-c", workdir / "config.toml", cwd=workdir)
     assert proc.returncode == 0, proc.stderr
-    return {row["source"]: row for row in json.loads(proc.stdout)}
+    return {row["source"]: row for row in json.loads(proc.stdout)["sources"]}
 
 
 # -- configs and pages --------------------------------------------------------------------
