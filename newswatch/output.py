@@ -24,7 +24,7 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-FREE_TEXT = frozenset({"title", "summary", "error", "watches", "sources", "link", "trend"})
+FREE_TEXT = frozenset({"title", "summary", "error", "last_error", "watches", "sources", "link", "trend"})
 """Columns that give up width first (cut with an ellipsis) when the table is too wide."""
 FREE_TEXT_MIN = 12
 STYLES = {"failed": "bold red", "cancelled": "red", "expired": "red", "unchanged": "dim", "never run": "dim",

@@ -36,7 +36,8 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 "'demo-news', ?, ?) RETURNING id",
                 [f"https://example.org/{'very-long-path/' * 6}{n}", f"https://example.org/{n}", title, seen, seen],
             ).fetchall()
-            db.execute("INSERT INTO article_sources VALUES (?, 'demo-news', ?, ?)", [article, seen, seen])
+            db.execute("INSERT INTO article_sources (article_id, source, first_seen_at, last_seen_at) "
+                           "VALUES (?, 'demo-news', ?, ?)", [article, seen, seen])
     return folder
 
 
