@@ -424,7 +424,27 @@ def _is_headline(anchor: Element, text: str) -> bool:
     # body, is a reference, not a headline.
     if block is None:
         return True
-    return 2 * len(text) >= len(_text(block)) and not _in_body(block)
+    return 2 * len(text) >= len(_inline_text(block)) and not _in_body(block)
+
+
+_BLOCKS = frozenset({"div", "p", "section", "article", "figure", "ul", "ol", "li", "table", "header", *_HEADINGS})
+
+
+def _is_inline(el: Element) -> bool:
+    """Inline markup, or a link holding no blocks (a card link is no part of the prose)."""
+    if el.tag in _INLINE:
+        return True
+    return el.tag == "a" and not any(d.tag in _BLOCKS for d in el.iterdescendants())
+
+
+def _inline_text(block: Element) -> str:
+    """The text a block shows around its inline elements: its own prose, not its nested blocks."""
+    parts = [block.text or ""]
+    for child in block:
+        if _is_inline(child):
+            parts.append(_text(child))
+        parts.append(child.tail or "")
+    return _joined(parts)
 
 
 def _in_body(block: Element) -> bool:
@@ -453,15 +473,24 @@ def _best_headline(item: Element, headlines: dict[Element, str]) -> _Headline | 
     anchors = [a for a in item.iter("a") if a in headlines]
     if not anchors:
         return None
-    best = max(anchors, key=lambda a: min(len(headlines[a]), 150) * (1 + _NEAR_HEADING(a)))
+    best = max(anchors, key=lambda a: _headline_weight(a, headlines[a]))
     # A card: the whole block is a link; its heading (or title-named block) is the title.
     inner = sorted(
         (h for h in best.iter(etree.Element) if h is not best and _title_rank(h) < 3 and _text(h)),
         key=_title_rank,
     )
-    if inner and len(_text(inner[0])) < len(headlines[best]):
+    # With a second link to the same article (a card in two links), the
+    # title-named block tells the headline apart even when it is all the text.
+    twin = sum(a.get("href") == best.get("href") for a in anchors) > 1
+    if inner and (len(_text(inner[0])) < len(headlines[best]) or twin):
         return _Headline(title=inner[0], link=best)
     return _Headline(title=best, link=best)
+
+
+def _headline_weight(anchor: Element, text: str) -> tuple[bool, float]:
+    """Headline-sized first; then longer, more so in or around a heading or a title-named block."""
+    titled = _NEAR_HEADING(anchor) or any(_title_rank(el) < 3 for el in anchor.iter(etree.Element))
+    return len(text) <= _MAX_HEADLINE, min(len(text), 150) * (1 + titled)
 
 
 def _title_rank(el: Element) -> int:
