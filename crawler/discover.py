@@ -481,8 +481,10 @@ def _best_headline(item: Element, headlines: dict[Element, str]) -> _Headline | 
     )
     # With a second link to the same article (a card in two links), the
     # title-named block tells the headline apart even when it is all the text.
+    # Two title blocks of the same kind (a kicker and a headline) make one title: the link's.
     twin = sum(a.get("href") == best.get("href") for a in anchors) > 1
-    if inner and (len(_text(inner[0])) < len(headlines[best]) or twin):
+    alone = len(inner) == 1 or (len(inner) > 1 and _title_rank(inner[1]) > _title_rank(inner[0]))
+    if inner and alone and (len(_text(inner[0])) < len(headlines[best]) or twin):
         return _Headline(title=inner[0], link=best)
     return _Headline(title=best, link=best)
 
@@ -760,6 +762,8 @@ def _assess(page: _Page, found: _Found) -> SelectorProposal | None:
     if strong < _MIN_ITEMS or chrome > 0.5:
         return None
     titles, links = _records(found)
+    if not titles or _mean_words(titles) < _MIN_MEAN_WORDS:
+        return None  # menus and tag lists: "Home", "About us", "Privacy policy"
     unique = len({urljoin(page.base_url, link) for link in links}) / len(links)
     length = sum(min(len(title), 80) for title in titles) / (80 * len(titles))
     score = strong * (strong / len(found.items)) * unique * math.sqrt(length) * (1 - chrome)
@@ -767,6 +771,15 @@ def _assess(page: _Page, found: _Found) -> SelectorProposal | None:
     bonus = (1 + 0.1 * (summary is not None) + 0.1 * (date is not None)) * (1 + 0.01 * _title_depth(found))
     title, link = f"{found.title} ::text", f"{found.link}::attr(href)"
     return SelectorProposal(found.item, title, link, summary, date, score=round(score * bonus, 3))
+
+
+_MIN_MEAN_WORDS = 3.0
+
+
+def _mean_words(titles: list[str]) -> float:
+    """Mean words per title; a title in a script written without spaces counts as long enough."""
+    counts = [_MIN_MEAN_WORDS if any(ord(ch) >= 0x2E80 for ch in t) else len(t.split()) for t in titles]
+    return sum(counts) / len(counts)
 
 
 def _title_depth(found: _Found) -> float:
