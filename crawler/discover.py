@@ -793,7 +793,8 @@ def _title_depth(found: _Found) -> float:
 
 
 def _in_chrome(page: _Page, el: Element) -> bool:
-    """Inside a nav, footer, aside or page header, or in a region named like one.
+    """Inside a nav, footer, aside or page header, or in a region named like one,
+    or outside the page's ``<main>`` (when it has one holding headlines).
 
     A region only *named* like navigation (class or id) but holding most of
     the page's headlines is a layout wrapper ("nav-col"), not chrome; where
@@ -802,12 +803,18 @@ def _in_chrome(page: _Page, el: Element) -> bool:
     """
     below = page.headed if page.headed else page.below
     limit = len(below.get(page.root, ())) / 2
+    main = _MAIN(page.root)
+    if len(main) == 1 and page.below.get(main[0]) and main[0] not in set(el.iterancestors()):
+        return True  # outside the page's one <main> that holds headlines
     for ancestor in el.iterancestors():
         if _is_chrome_tag(ancestor):
             return True
         if _words(ancestor) & _CHROME_WORDS and len(below.get(ancestor, ())) <= limit:
             return True
     return False
+
+
+_MAIN = etree.XPath("//main | //*[@role='main']")
 
 
 def _is_chrome_tag(el: Element) -> bool:
