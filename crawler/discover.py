@@ -93,6 +93,7 @@ _PAGER_TEXT = re.compile(
     r"|^[\d\s»→›>«←‹<.…|-]+$",
     re.IGNORECASE,
 )
+_ACTION_HREF = re.compile(r"[?&][^=&#]+=(?:https?(?::|%3a)|/|%2f)", re.IGNORECASE)
 _TITLE_WORDS = frozenset({"title", "headline", "heading", "hed", "head"})
 _MAX_HEADLINE = 200  # characters: longer "titles" are whole cards or summaries
 _NEXT_CLASS = re.compile(r"(?:^|[-_])(?:next|older)")
@@ -415,6 +416,8 @@ def _is_headline(anchor: Element, text: str) -> bool:
         return False
     if _looks_like_date(text) or _PAGER_TEXT.match(text) or not _several_words(text):
         return False
+    if _ACTION_HREF.search(anchor.get("href", "")):
+        return False  # share, bookmark, log-in buttons: they carry another URL in their query
     if _NEAR_HEADING(anchor):
         return True
     block = anchor.getparent()
@@ -508,8 +511,10 @@ def _title_rank(el: Element) -> int:
 def _permalink(item: Element) -> Element | None:
     """An anchor the page marks as the item's permalink (rel=bookmark or class)."""
     for anchor in item.iter("a"):
-        marks = anchor.get("rel", "").lower().split() + sorted(_words(anchor))
-        if ("bookmark" in marks or "permalink" in marks) and _usable_href(anchor.get("href")):
+        # rel=bookmark is the permalink; a *class* "bookmark" is a save-for-later button.
+        marked = "bookmark" in anchor.get("rel", "").lower().split() or "permalink" in _words(anchor)
+        href = anchor.get("href")
+        if marked and _usable_href(href) and not _ACTION_HREF.search(href or ""):
             return anchor
     return None
 
