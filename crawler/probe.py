@@ -151,7 +151,7 @@ class SourceFinder:
         html = response.text if isinstance(response, TextResponse) else ""
         advertised = choose_feeds(feed_links(html, response.url), response.url, html)
         choice = feed_choice(feed_links(html, response.url), response.url, html)
-        how = f"a feed advertised by the page ({choice})" if choice else "a feed advertised by the page"
+        how = f"a feed advertised by the page: {choice}" if choice else "a feed advertised by the page"
         if await self._probe_feeds(found, advertised, found.advertised, how):
             return found
         usual = [u for u in candidate_feed_urls(response.url) if u not in advertised]
