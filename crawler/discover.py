@@ -147,6 +147,7 @@ class _Page:
     below: dict[Element, set[str]]  # element -> hrefs of the headlines inside
     base_url: str
     headed: dict[Element, set[str]] = field(default_factory=dict)  # the same, of headlines in headings
+    main: Element | None = None  # the page's one <main> (or role=main) holding headlines
 
 
 @dataclass(frozen=True)
@@ -290,19 +291,24 @@ def _unique(values: Iterable[str]) -> list[str]:
 def not_a_listing(html: str) -> str | None:
     """Why the page is no listing, in words, or None.
 
-    A login form (a password field), an error page (its title or first
-    heading says 404 / not found), or a page whose main content is one
+    A login form (a password field); a page whose main content is one
     article: one block holding at least 1,200 characters of paragraphs and
     at least 40 % of all the page's paragraph text (a listing spreads its
-    summaries over many items). ``og:type=article`` and an ``<article>``
-    around that block are named in the reason.
+    summaries over many items; ``og:type=article`` and an ``<article>``
+    around that block are named in the reason); or an error page (its title
+    or first heading says 404 / not found).
     """
-    root = _parse(html).root
+    return _refusal(_parse(html).root)
+
+
+def _refusal(root: Element) -> str | None:
     if _PASSWORD(root):
         return "the page is a login form (it has a password field)"
+    if (article := _one_article(root)) is not None:
+        return article
     if (heading := _error_heading(root)) is not None:
         return f"the page is an error page ({heading!r})"
-    return _one_article(root)
+    return None
 
 
 _PASSWORD = etree.XPath("boolean(//input[translate(@type, 'PASWORD', 'pasword') = 'password'])")
@@ -358,12 +364,15 @@ def propose_selectors(html: str, base_url: str) -> list[SelectorProposal]:
     repeated structure of at least three headline links outside navigation,
     header and footer regions.
     """
-    if not_a_listing(html) is not None:
-        return []
     root = _parse(html).root
+    if _refusal(root) is not None:
+        return []
     headlines = _headlines(root)
     in_headings = {a: t for a, t in headlines.items() if _NEAR_HEADING(a)}
-    page = _Page(root, headlines, _hrefs_below(headlines), base_url, _hrefs_below(in_headings))
+    below = _hrefs_below(headlines)
+    mains = _MAIN(root)
+    main = mains[0] if len(mains) == 1 and below.get(mains[0]) else None
+    page = _Page(root, headlines, below, base_url, _hrefs_below(in_headings), main)
     assessed = [(found, p) for found in _shapes(page) if (p := _assess(page, found))]
     assessed.sort(key=lambda pair: _rank(pair[1]))
     next_sel = _next_selector(page)
@@ -808,8 +817,7 @@ def _in_chrome(page: _Page, el: Element) -> bool:
     """
     below = page.headed if page.headed else page.below
     limit = len(below.get(page.root, ())) / 2
-    main = _MAIN(page.root)
-    if len(main) == 1 and page.below.get(main[0]) and main[0] not in set(el.iterancestors()):
+    if page.main is not None and page.main not in set(el.iterancestors()):
         return True  # outside the page's one <main> that holds headlines
     for ancestor in el.iterancestors():
         if _is_chrome_tag(ancestor):
