@@ -291,7 +291,8 @@ def _unique(values: Iterable[str]) -> list[str]:
 def not_a_listing(html: str) -> str | None:
     """Why the page is no listing, in words, or None.
 
-    A login form (a password field); a page whose main content is one
+    A login form (a password field outside header, navigation and
+    sidebars); a page whose main content is one
     article: one block holding at least 1,200 characters of paragraphs and
     at least 40 % of all the page's paragraph text (a listing spreads its
     summaries over many items; ``og:type=article`` and an ``<article>``
@@ -302,8 +303,8 @@ def not_a_listing(html: str) -> str | None:
 
 
 def _refusal(root: Element) -> str | None:
-    if _PASSWORD(root):
-        return "the page is a login form (it has a password field)"
+    if any(not _in_page_chrome(field) for field in _PASSWORD(root)):
+        return "the page is a login form (it has a password field outside header, navigation and sidebars)"
     if (article := _one_article(root)) is not None:
         return article
     if (heading := _error_heading(root)) is not None:
@@ -311,7 +312,14 @@ def _refusal(root: Element) -> str | None:
     return None
 
 
-_PASSWORD = etree.XPath("boolean(//input[translate(@type, 'PASWORD', 'pasword') = 'password'])")
+_PASSWORD = etree.XPath("//input[translate(@type, 'PASWORD', 'pasword') = 'password']")
+
+
+def _in_page_chrome(el: Element) -> bool:
+    """In a header, nav, aside or footer, or a region named like one (a log-in box in the masthead)."""
+    return any(a.tag in _CHROME_TAGS or a.tag == "header" or _words(a) & _CHROME_WORDS for a in el.iterancestors())
+
+
 _ERROR_TEXT = re.compile(
     r"\b(?:404|410)\b|not found|nicht gefunden|introuvable|no encontrad|non trovat|niet gevonden|não encontrad",
     re.IGNORECASE,

@@ -397,6 +397,14 @@ def test_an_article_a_form_or_an_error_page_is_no_listing(html: str, reason: str
     assert propose_selectors(html, BASE) == []
 
 
+def test_a_log_in_box_in_the_masthead_does_not_make_a_listing_a_form() -> None:
+    box = '<header class="masthead"><form><input name="u"><input type="Password" name="p"></form></header>'
+    posts = "".join(_post(*story) for story in STORIES)
+    html = BLOG_HOME.format(posts=posts, cloud="").replace("<body>", "<body>" + box)
+    assert not_a_listing(html) is None
+    assert propose_selectors(html, BASE)
+
+
 def test_a_listing_with_long_summaries_is_still_a_listing() -> None:
     html = BLOG_HOME.format(posts="".join(_post(*story) for story in STORIES), cloud="")
     assert not_a_listing(html) is None
