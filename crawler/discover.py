@@ -18,7 +18,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import chain
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -83,6 +83,19 @@ _NEXT_TEXT = re.compile(
     r"|[»→›]+)$",
     re.IGNORECASE,
 )
+# Pager links are no articles: "More", "Older posts →", "Pagina successiva »", "Weiter", "1", "»".
+_PAGER_TEXT = re.compile(
+    r"^(?:(?:load|show|view|see)\s+)?(?:more|next|older|newer|previous|prev|earlier|later)"
+    r"(?:\s+(?:page|posts|entries|articles|stories|news|results))?\s*[»→›>«←‹<]*$"
+    r"|^[«←‹<]*\s*(?:previous|prev|newer)(?:\s+\w+)?$"
+    r"|^(?:weiter|mehr|nächste(?:\s+seite)?|ältere\s+beiträge|suivant[e]?|plus|page\s+suivante"
+    r"|pagina\s+successiva|successiv[ae]|altri|siguiente|más|mais|próxima|volgende|nästa|następna)\s*[»→›>]*$"
+    r"|^[\d\s»→›>«←‹<.…|-]+$",
+    re.IGNORECASE,
+)
+_ACTION_HREF = re.compile(r"[?&][^=&#]+=(?:https?(?::|%3a)|/|%2f)", re.IGNORECASE)
+_TITLE_WORDS = frozenset({"title", "headline", "heading", "hed", "head"})
+_MAX_HEADLINE = 200  # characters: longer "titles" are whole cards or summaries
 _NEXT_CLASS = re.compile(r"(?:^|[-_])(?:next|older)")
 _PAGER_WORD = re.compile(r"^(?:pagination|paginator|pager|paging|pagenav\w*)$")
 _DATE_NOISE = re.compile(
@@ -133,6 +146,8 @@ class _Page:
     headlines: dict[Element, str]  # anchor -> text
     below: dict[Element, set[str]]  # element -> hrefs of the headlines inside
     base_url: str
+    headed: dict[Element, set[str]] = field(default_factory=dict)  # the same, of headlines in headings
+    main: Element | None = None  # the page's one <main> (or role=main) holding headlines
 
 
 @dataclass(frozen=True)
@@ -184,6 +199,73 @@ def candidate_feed_urls(page_url: str) -> list[str]:
     return [url for url in _unique(urls) if url not in (page_url, page)]
 
 
+def choose_feeds(feeds: list[str], page_url: str, html: str = "") -> list[str]:
+    """``feeds`` best first for ``page_url``: the page's own (category) feed before the site's.
+
+    A feed whose path shares more leading segments with the page's path comes
+    first ("/politik/deutschland/index.rss" for a page under
+    "/politik/deutschland/"); among equals, the one with fewer segments the
+    page does not share (the site-wide feed before another section's); feeds
+    of comments (by URL or ``<link title>``) come last. Stable otherwise.
+    """
+    titles = _feed_titles(html, page_url) if html else {}
+    page = _segments(urlsplit(page_url).path, is_page=True)
+
+    def rank(indexed: tuple[int, str]) -> tuple[bool, int, int, int]:
+        position, url = indexed
+        own = _segments(urlsplit(url).path, is_page=False)
+        shared = _shared_prefix(own, page)
+        comments = bool(_COMMENTS.search(f"{url} {titles.get(url, '')}"))
+        return comments, -shared, len(own) - shared, position
+
+    return [url for _, url in sorted(enumerate(feeds), key=rank)]
+
+
+def feed_choice(feeds: list[str], page_url: str, html: str = "") -> str:
+    """Why ``choose_feeds`` put its first feed first, in words ("" for a lone or first feed)."""
+    ordered = choose_feeds(feeds, page_url, html)
+    if len(feeds) < 2 or ordered[0] == feeds[0]:
+        return ""
+    own = _segments(urlsplit(ordered[0]).path, is_page=False)
+    shared = _shared_prefix(own, _segments(urlsplit(page_url).path, is_page=True))
+    if shared:
+        return f"of {len(feeds)} advertised, the one under the page's path /{'/'.join(own[:shared])}/"
+    return f"of {len(feeds)} advertised, the site's feed rather than a comments or other section's feed"
+
+
+_COMMENTS = re.compile(r"comment|kommentar|coment", re.IGNORECASE)
+_FEED_FILE = re.compile(r"^(?:index|feed|feeds|rss|atom|rdf|posts|default|all)(?:\.\w+)?$|\.(?:xml|rss|atom|rdf)$")
+
+
+def _segments(path: str, is_page: bool) -> list[str]:
+    """Path segments that name a section: a feed's file name and a page's own slug dropped."""
+    parts = [p for p in path.split("/") if p]
+    if is_page:
+        return parts[:-1] if parts and not path.endswith("/") else parts
+    while parts and _FEED_FILE.match(parts[-1].lower()):
+        parts.pop()
+    return parts
+
+
+def _shared_prefix(a: list[str], b: list[str]) -> int:
+    count = 0
+    for x, y in zip(a, b, strict=False):
+        if x.lower() != y.lower():
+            break
+        count += 1
+    return count
+
+
+def _feed_titles(html: str, base_url: str) -> dict[str, str]:
+    page = _parse(html)
+    base = _document_base(page, base_url)
+    return {
+        urljoin(base, link.attrib["href"].strip()): link.attrib.get("title", "")
+        for link in page.xpath("//link[@href]")
+        if _is_feed_link(link.attrib)
+    }
+
+
 def _is_feed_link(attrib: dict[str, str]) -> bool:
     rels = attrib.get("rel", "").lower().split()
     kind = attrib.get("type", "").split(";")[0].strip().lower()
@@ -206,15 +288,99 @@ def _unique(values: Iterable[str]) -> list[str]:
 # --- selectors: public entry ---------------------------------------------------
 
 
+def not_a_listing(html: str) -> str | None:
+    """Why the page is no listing, in words, or None.
+
+    A login form (a password field outside header, navigation and
+    sidebars); a page whose main content is one
+    article: one block holding at least 1,200 characters of paragraphs and
+    at least 40 % of all the page's paragraph text (a listing spreads its
+    summaries over many items; ``og:type=article`` and an ``<article>``
+    around that block are named in the reason); or an error page (its title
+    or first heading says 404 / not found).
+    """
+    return _refusal(_parse(html).root)
+
+
+def _refusal(root: Element) -> str | None:
+    if any(not _in_page_chrome(field) for field in _PASSWORD(root)):
+        return "the page is a login form (it has a password field outside header, navigation and sidebars)"
+    if (article := _one_article(root)) is not None:
+        return article
+    if (heading := _error_heading(root)) is not None:
+        return f"the page is an error page ({heading!r})"
+    return None
+
+
+_PASSWORD = etree.XPath("//input[translate(@type, 'PASWORD', 'pasword') = 'password']")
+
+
+def _in_page_chrome(el: Element) -> bool:
+    """In a header, nav, aside or footer, or a region named like one (a log-in box in the masthead)."""
+    return any(a.tag in _CHROME_TAGS or a.tag == "header" or _words(a) & _CHROME_WORDS for a in el.iterancestors())
+
+
+_ERROR_TEXT = re.compile(
+    r"\b(?:404|410)\b|not found|nicht gefunden|introuvable|no encontrad|non trovat|niet gevonden|não encontrad",
+    re.IGNORECASE,
+)
+_MIN_BODY = 1200  # characters of paragraphs in one block: an article's body
+_BODY_SHARE = 0.4
+
+
+def _error_heading(root: Element) -> str | None:
+    candidates = root.xpath("(//title)[1] | (//h1)[1]")
+    texts = [_text(el) for el in candidates]
+    return next((t[:80] for t in texts if t and len(t) < 120 and _ERROR_TEXT.search(t)), None)
+
+
+def _prose(p: Element) -> int:
+    """Characters of a paragraph's own prose (0 for short or link-dominated ones)."""
+    text = _text(p)
+    linked = sum(len(_text(a)) for a in p.iter("a"))
+    return len(text) if len(text) >= 40 and linked < 0.3 * len(text) else 0
+
+
+def _one_article(root: Element) -> str | None:
+    by_parent: Counter[Element] = Counter()
+    for p in root.iter("p"):
+        if (size := _prose(p)) and (parent := p.getparent()) is not None:
+            by_parent[parent] += size
+    total = sum(by_parent.values())
+    if not total:
+        return None
+    body, size = by_parent.most_common(1)[0]
+    if size < _MIN_BODY or size < _BODY_SHARE * total:
+        return None
+    marks = [m for m, on in (("og:type=article", _og_article(root)), ("inside <article>", _in_article(body))) if on]
+    extra = f"; {', '.join(marks)}" if marks else ""
+    return f"the page's main content is one article ({size} characters of body text in one block{extra})"
+
+
+def _og_article(root: Element) -> bool:
+    return any(v.strip().lower() == "article" for v in root.xpath("//meta[@property='og:type']/@content"))
+
+
+def _in_article(el: Element) -> bool:
+    return el.tag == "article" or any(a.tag == "article" for a in el.iterancestors())
+
+
 def propose_selectors(html: str, base_url: str) -> list[SelectorProposal]:
     """Best-first selector proposals for the article list of a listing page.
 
-    Returns ``[]`` when the page has no repeated structure of at least three
-    headline links outside navigation, header and footer regions.
+    Returns ``[]`` when the page is no listing (``not_a_listing``) or has no
+    repeated structure of at least three headline links outside navigation,
+    header and footer regions.
     """
     root = _parse(html).root
+    if _refusal(root) is not None:
+        return []
     headlines = _headlines(root)
-    page = _Page(root, headlines, _hrefs_below(headlines), base_url)
+    in_headings = {a: t for a, t in headlines.items() if _NEAR_HEADING(a)}
+    below = _hrefs_below(headlines)
+    mains = _MAIN(root)
+    main = mains[0] if len(mains) == 1 and below.get(mains[0]) else None
+    page = _Page(root, headlines, below, base_url, _hrefs_below(in_headings), main)
     assessed = [(found, p) for found in _shapes(page) if (p := _assess(page, found))]
     assessed.sort(key=lambda pair: _rank(pair[1]))
     next_sel = _next_selector(page)
@@ -265,15 +431,56 @@ def _headlines(root: Element) -> dict[Element, str]:
 def _is_headline(anchor: Element, text: str) -> bool:
     if len(text) < _MIN_HEADLINE or not _usable_href(anchor.get("href")):
         return False
-    if _looks_like_date(text):
+    if _looks_like_date(text) or _PAGER_TEXT.match(text) or not _several_words(text):
         return False
+    if _ACTION_HREF.search(anchor.get("href", "")):
+        return False  # share, bookmark, log-in buttons: they carry another URL in their query
     if _NEAR_HEADING(anchor):
         return True
     block = anchor.getparent()
     while block is not None and block.tag in _INLINE:
         block = block.getparent()
-    # A link inside a paragraph of prose is a reference, not a headline.
-    return block is None or 2 * len(text) >= len(_text(block))
+    # A link inside a paragraph of prose, or in a list within an article's
+    # body, is a reference, not a headline.
+    if block is None:
+        return True
+    return 2 * len(text) >= len(_inline_text(block)) and not _in_body(block)
+
+
+_BLOCKS = frozenset({"div", "p", "section", "article", "figure", "ul", "ol", "li", "table", "header", *_HEADINGS})
+
+
+def _is_inline(el: Element) -> bool:
+    """Inline markup, or a link holding no blocks (a card link is no part of the prose)."""
+    if el.tag in _INLINE:
+        return True
+    return el.tag == "a" and not any(d.tag in _BLOCKS for d in el.iterdescendants())
+
+
+def _inline_text(block: Element) -> str:
+    """The text a block shows around its inline elements: its own prose, not its nested blocks."""
+    parts = [block.text or ""]
+    for child in block:
+        if _is_inline(child):
+            parts.append(_text(child))
+        parts.append(child.tail or "")
+    return _joined(parts)
+
+
+def _in_body(block: Element) -> bool:
+    """Within a few levels of a block that holds paragraphs of prose (an article's body)."""
+    for level, ancestor in enumerate(block.iterancestors()):
+        if level >= 3 or ancestor.tag in ("body", "html"):
+            return False
+        prose = [size for p in ancestor.iterchildren("p") if (size := _prose(p))]
+        if len(prose) >= 2 and sum(prose) >= 300:
+            return True
+    return False
+
+
+def _several_words(text: str) -> bool:
+    """A headline has words: two or more, or is in a script written without spaces."""
+    return len(text.split()) >= 2 or any(ord(ch) >= 0x2E80 for ch in text)
 
 
 def _looks_like_date(text: str) -> bool:
@@ -286,19 +493,45 @@ def _best_headline(item: Element, headlines: dict[Element, str]) -> _Headline | 
     anchors = [a for a in item.iter("a") if a in headlines]
     if not anchors:
         return None
-    best = max(anchors, key=lambda a: min(len(headlines[a]), 150) * (1 + _NEAR_HEADING(a)))
-    # A card: the whole block is a link; its heading is the title.
-    inner = [h for h in best.iter(*_HEADINGS) if _text(h)]
-    if inner and len(_text(inner[0])) < len(headlines[best]):
+    best = max(anchors, key=lambda a: _headline_weight(a, headlines[a]))
+    # A card: the whole block is a link; its heading (or title-named block) is the title.
+    inner = sorted(
+        (h for h in best.iter(etree.Element) if h is not best and _title_rank(h) < 3 and _text(h)),
+        key=_title_rank,
+    )
+    # With a second link to the same article (a card in two links), the
+    # title-named block tells the headline apart even when it is all the text.
+    # Two title blocks of the same kind (a kicker and a headline) make one title: the link's.
+    twin = sum(a.get("href") == best.get("href") for a in anchors) > 1
+    alone = len(inner) == 1 or (len(inner) > 1 and _title_rank(inner[1]) > _title_rank(inner[0]))
+    if inner and alone and (len(_text(inner[0])) < len(headlines[best]) or twin):
         return _Headline(title=inner[0], link=best)
     return _Headline(title=best, link=best)
+
+
+def _headline_weight(anchor: Element, text: str) -> tuple[bool, float]:
+    """Headline-sized first; then longer, more so in or around a heading or a title-named block."""
+    titled = _NEAR_HEADING(anchor) or any(_title_rank(el) < 3 for el in anchor.iter(etree.Element))
+    return len(text) <= _MAX_HEADLINE, min(len(text), 150) * (1 + titled)
+
+
+def _title_rank(el: Element) -> int:
+    """0 a heading, 1 an element whose class names a title, 2 a ``<header>``, 3 none of these."""
+    if el.tag in _HEADINGS:
+        return 0
+    words = {w for cls in el.get("class", "").lower().split() for w in re.split(r"[^a-z]+", cls)}
+    if words & _TITLE_WORDS:
+        return 1
+    return 2 if el.tag == "header" else 3
 
 
 def _permalink(item: Element) -> Element | None:
     """An anchor the page marks as the item's permalink (rel=bookmark or class)."""
     for anchor in item.iter("a"):
-        marks = anchor.get("rel", "").lower().split() + sorted(_words(anchor))
-        if ("bookmark" in marks or "permalink" in marks) and _usable_href(anchor.get("href")):
+        # rel=bookmark is the permalink; a *class* "bookmark" is a save-for-later button.
+        marked = "bookmark" in anchor.get("rel", "").lower().split() or "permalink" in _words(anchor)
+        href = anchor.get("href")
+        if marked and _usable_href(href) and not _ACTION_HREF.search(href or ""):
             return anchor
     return None
 
@@ -477,6 +710,9 @@ def _classes_of_others(item: Element, target: Element) -> list[str]:
 
 
 def _same_text(item: Element, option: str, target: Element) -> bool:
+    """``option`` selects the target, and no other element with text."""
+    if sum(1 for el in _select(item, option) if isinstance(el, etree._Element) and _text(el)) > 1:
+        return False
     return _joined(_select(item, f"{option} ::text")) == _text(target)
 
 
@@ -507,7 +743,7 @@ def _records(found: _Found) -> tuple[list[str], list[str]]:
 def _is_strong(page: _Page, item: Element, found: _Found) -> bool:
     """One headline link (or a heading in one) gives the title; there is a link."""
     elements = [el for el in _select(item, found.title) if _text(el)]
-    if len(elements) != 1 or not _MIN_HEADLINE <= len(_text(elements[0])) <= 300:
+    if len(elements) != 1 or not _MIN_HEADLINE <= len(_text(elements[0])) <= _MAX_HEADLINE:
         return False
     anchors = _select(item, found.link)[:1]
     return any(el in page.headlines for el in elements + anchors)
@@ -548,6 +784,8 @@ def _assess(page: _Page, found: _Found) -> SelectorProposal | None:
     if strong < _MIN_ITEMS or chrome > 0.5:
         return None
     titles, links = _records(found)
+    if not titles or _mean_words(titles) < _MIN_MEAN_WORDS:
+        return None  # menus and tag lists: "Home", "About us", "Privacy policy"
     unique = len({urljoin(page.base_url, link) for link in links}) / len(links)
     length = sum(min(len(title), 80) for title in titles) / (80 * len(titles))
     score = strong * (strong / len(found.items)) * unique * math.sqrt(length) * (1 - chrome)
@@ -555,6 +793,15 @@ def _assess(page: _Page, found: _Found) -> SelectorProposal | None:
     bonus = (1 + 0.1 * (summary is not None) + 0.1 * (date is not None)) * (1 + 0.01 * _title_depth(found))
     title, link = f"{found.title} ::text", f"{found.link}::attr(href)"
     return SelectorProposal(found.item, title, link, summary, date, score=round(score * bonus, 3))
+
+
+_MIN_MEAN_WORDS = 3.0
+
+
+def _mean_words(titles: list[str]) -> float:
+    """Mean words per title; a title in a script written without spaces counts as long enough."""
+    counts = [_MIN_MEAN_WORDS if any(ord(ch) >= 0x2E80 for ch in t) else len(t.split()) for t in titles]
+    return sum(counts) / len(counts)
 
 
 def _title_depth(found: _Found) -> float:
@@ -568,18 +815,27 @@ def _title_depth(found: _Found) -> float:
 
 
 def _in_chrome(page: _Page, el: Element) -> bool:
-    """Inside a nav, footer, aside or page header, or in a region named like one.
+    """Inside a nav, footer, aside or page header, or in a region named like one,
+    or outside the page's ``<main>`` (when it has one holding headlines).
 
     A region only *named* like navigation (class or id) but holding most of
-    the page's headlines is a layout wrapper ("nav-col"), not chrome.
+    the page's headlines is a layout wrapper ("nav-col"), not chrome; where
+    the page has headlines in headings, only those count (a sidebar's long
+    tag cloud holds many links, but not the headings of the articles).
     """
-    limit = len(page.headlines) / 2
+    below = page.headed if page.headed else page.below
+    limit = len(below.get(page.root, ())) / 2
+    if page.main is not None and page.main not in set(el.iterancestors()):
+        return True  # outside the page's one <main> that holds headlines
     for ancestor in el.iterancestors():
         if _is_chrome_tag(ancestor):
             return True
-        if _words(ancestor) & _CHROME_WORDS and len(page.below.get(ancestor, ())) <= limit:
+        if _words(ancestor) & _CHROME_WORDS and len(below.get(ancestor, ())) <= limit:
             return True
     return False
+
+
+_MAIN = etree.XPath("//main | //*[@role='main']")
 
 
 def _is_chrome_tag(el: Element) -> bool:

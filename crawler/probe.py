@@ -19,7 +19,15 @@ from urllib.parse import urljoin
 from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.http import Response, TextResponse
 
-from crawler.discover import SelectorProposal, candidate_feed_urls, feed_links, propose_selectors
+from crawler.discover import (
+    SelectorProposal,
+    candidate_feed_urls,
+    choose_feeds,
+    feed_choice,
+    feed_links,
+    not_a_listing,
+    propose_selectors,
+)
 from crawler.settings import scrapy_settings
 from crawler.spiders.base import ListingSpider
 from crawler.spiders.feed import FeedSpider
@@ -141,8 +149,10 @@ class SourceFinder:
         if articles:
             return _take_feed(found, response.url, articles, "the page itself is a feed")
         html = response.text if isinstance(response, TextResponse) else ""
-        advertised = feed_links(html, response.url)
-        if await self._probe_feeds(found, advertised, found.advertised, "a feed advertised by the page"):
+        advertised = choose_feeds(feed_links(html, response.url), response.url, html)
+        choice = feed_choice(feed_links(html, response.url), response.url, html)
+        how = f"a feed advertised by the page: {choice}" if choice else "a feed advertised by the page"
+        if await self._probe_feeds(found, advertised, found.advertised, how):
             return found
         usual = [u for u in candidate_feed_urls(response.url) if u not in advertised]
         if await self._probe_feeds(found, usual, found.probed, "a feed at a usual feed location"):
@@ -193,6 +203,8 @@ def _propose(found: Discovery, response: Response, html: str) -> None:
             return
     if not html:
         found.structure = "not searched: the page is not HTML"
+    elif (reason := not_a_listing(html)) is not None:
+        found.structure = f"not searched: {reason}"
     elif proposals:
         found.structure = f"{len(proposals)} candidate structures, none yielded an article with title and link"
     else:

@@ -186,6 +186,44 @@ def test_nothing_found_says_what_was_tried_and_exits_1(site: FixtureSite, prefix
     assert config.read_text(encoding="utf-8") == before
 
 
+def test_an_article_page_gets_nothing_found_saying_it_is_one_article(
+    site: FixtureSite, prefix: str, workdir: Path
+) -> None:
+    body = "".join(f"<p>{'Officials expect more labour migrants to come home this summer. ' * 6}</p>" for _ in range(4))
+    related = "".join(f'<li><a href="{i.href}">{i.title}</a></li>' for i in stories(prefix))
+    page = site.set(
+        f"{prefix}/news/2025/03/story/",
+        '<html><head><meta property="og:type" content="article"><title>One story</title></head><body>'
+        f"<article><h1>Migrants come home</h1>{body}</article><h2>Related</h2><ul>{related}</ul></body></html>",
+    )
+    write_config(workdir, crawler_config())
+
+    proc = add(workdir, page, "--yes")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "repeated article structure: not searched: the page's main content is one article" in proc.stderr
+    assert "og:type=article" in proc.stderr
+    assert sources(workdir) == []
+
+
+def test_a_category_page_gets_its_own_feed_not_the_site_feed_and_says_so(
+    site: FixtureSite, prefix: str, workdir: Path
+) -> None:
+    site.set(f"{prefix}/index.rss", rss(stories(prefix, 2)), content_type=RSS)
+    own = site.set(f"{prefix}/politics/index.rss", rss(stories(prefix, 4)), content_type=RSS)
+    site_feed, own_feed = f"{prefix}/index.rss", f"{prefix}/politics/index.rss"
+    html = with_feed_link(with_feed_link(listing(stories(prefix)), site_feed), own_feed)  # the site's first
+    page = site.set(f"{prefix}/politics/", html)
+    write_config(workdir, crawler_config())
+
+    proc = add(workdir, page, "--yes", "--name", "politics")
+    assert proc.returncode == 0, proc.stderr
+    chosen = f"feed found: {own} (a feed advertised by the page: of 2 advertised, the one under the page's path /"
+    assert chosen in proc.stdout
+    assert shown_count(proc.stdout) == 4
+    assert sources(workdir) == [{"name": "politics", "url": own, "type": "feed"}]
+    assert site.hits(f"{prefix}/index.rss") == []  # the site's feed was never needed
+
+
 def test_robots_txt_disallowing_the_page_is_a_clear_refusal(workdir: Path) -> None:
     own = FixtureSite()  # a robots.txt of its own, not the session site's
     try:

@@ -20,7 +20,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from parsel import Selector
 
-from crawler.discover import SelectorProposal, candidate_feed_urls, feed_links, propose_selectors
+from crawler.discover import (
+    SelectorProposal,
+    candidate_feed_urls,
+    choose_feeds,
+    feed_choice,
+    feed_links,
+    not_a_listing,
+    propose_selectors,
+)
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 BASE = "https://news.example.org/"
@@ -313,6 +321,124 @@ ARTICLE_PAGE = """<html><head><title>One story</title></head><body>
 )
 def test_no_repeated_article_structure_gives_no_proposal(html: str) -> None:
     assert propose_selectors(html, BASE) == []
+
+
+# --- issue 16: what generalises beyond the corpus the heuristics were built on ---------------
+
+
+def _post(title: str, href: str, stamp: str) -> str:
+    return f"""<div class="post"><h2><a href="{href}">{title}</a></h2>
+      <div class="meta">{stamp[:10]}</div><p>A first paragraph of the story of {title}, as a teaser.</p></div>"""
+
+
+PAGER_IN_LIST = """<html><body><main><div class="posts">{posts}
+<div class="navigation"><span class="button"><a href="/page/2/">Older posts →</a></span></div>
+<div class="navigation"><a href="/page/2/">Pagina successiva »</a></div></div></main></body></html>"""
+
+
+def test_pager_links_inside_the_list_are_no_items() -> None:
+    html = PAGER_IN_LIST.format(posts="".join(_post(*story) for story in STORIES))
+    records = extract(html, propose_selectors(html, BASE)[0], BASE)
+    assert [r["link"] for r in records] == [urljoin(BASE, h) for _, h, _ in STORIES]
+
+
+TAG_CLOUD = "".join(f'<li><a href="/label/{n}/">Label number {n}</a></li>' for n in range(60))
+BLOG_HOME = """<html><body><div class="main">{posts}</div>
+<div class="sidebar"><h2>Labels</h2><ul>{cloud}</ul></div></body></html>"""
+
+
+def test_a_long_sidebar_tag_cloud_does_not_beat_the_posts() -> None:
+    html = BLOG_HOME.format(posts="".join(_post(*story) for story in STORIES), cloud=TAG_CLOUD)
+    records = extract(html, propose_selectors(html, BASE)[0], BASE)
+    assert [r["title"] for r in records] == [t for t, _, _ in STORIES]
+
+
+SHARE_CARD = """<div class="teaser"><a class="share" href="https://social.example.com/share?u={href}">
+<span>Share this story with friends</span></a><h3><a href="{href}">{title}</a></h3>
+<a class="bookmark" href="/bookmarks/add?u={href}">Save to your reading list</a></div>"""
+
+
+def test_the_title_link_is_the_headline_not_a_share_or_bookmark_button() -> None:
+    html = "<html><body><section>" + "".join(SHARE_CARD.format(title=t, href=h) for t, h, _ in STORIES)
+    records = extract(html + "</section></body></html>", propose_selectors(html, BASE)[0], BASE)
+    assert [(r["title"], r["link"]) for r in records] == [(t, urljoin(BASE, h)) for t, h, _ in STORIES]
+
+
+KICKER_CARD = """<article><a href="{href}"><span class="headline-intro">Kicker {n}</span>
+<span class="headline">{title}</span></a><p>Teaser text of the story, long enough to be prose here.</p></article>"""
+
+
+def test_a_kicker_and_a_headline_in_one_link_make_the_title() -> None:
+    cards = "".join(KICKER_CARD.format(title=t, href=h, n=n) for n, (t, h, _) in enumerate(STORIES))
+    html = f"<html><body><div>{cards}</div></body></html>"
+    records = extract(html, propose_selectors(html, BASE)[0], BASE)
+    assert [r["title"] for r in records] == [f"Kicker {n} {t}" for n, (t, _, _) in enumerate(STORIES)]
+
+
+BODY = " ".join(["The number of labour migrants coming home rose again this spring, officials said."] * 4)
+ONE_ARTICLE = f"""<html><head><meta property="og:type" content="article"></head><body><article>
+<h1>Seasonal workers return as remittances fall</h1><p>{BODY}</p><p>{BODY}</p><p>{BODY}</p>
+<p>{BODY}</p></article><section class="related"><h2>Related stories</h2>{"".join(_post(*s) for s in STORIES)}
+</section></body></html>"""
+LOGIN = f"""<html><body><form action="/login" method="post"><input name="user"><input type="password" name="pw">
+</form><div>{"".join(_post(*s) for s in STORIES)}</div></body></html>"""
+ERROR = f"""<html><head><title>Page not found – Example News</title></head><body>
+<h1>Oops! That page can’t be found.</h1><div class="suggestions">{"".join(_post(*s) for s in STORIES)}</div>
+</body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("html", "reason"),
+    [(ONE_ARTICLE, "one article"), (LOGIN, "login form"), (ERROR, "error page")],
+    ids=["article-with-related-stories", "login-form", "error-page"],
+)
+def test_an_article_a_form_or_an_error_page_is_no_listing(html: str, reason: str) -> None:
+    assert reason in (not_a_listing(html) or "")
+    assert propose_selectors(html, BASE) == []
+
+
+def test_a_log_in_box_in_the_masthead_does_not_make_a_listing_a_form() -> None:
+    box = '<header class="masthead"><form><input name="u"><input type="Password" name="p"></form></header>'
+    posts = "".join(_post(*story) for story in STORIES)
+    html = BLOG_HOME.format(posts=posts, cloud="").replace("<body>", "<body>" + box)
+    assert not_a_listing(html) is None
+    assert propose_selectors(html, BASE)
+
+
+def test_a_listing_with_long_summaries_is_still_a_listing() -> None:
+    html = BLOG_HOME.format(posts="".join(_post(*story) for story in STORIES), cloud="")
+    assert not_a_listing(html) is None
+
+
+MENU_ONLY = "<html><body><div class='links'>{}</div></body></html>".format(
+    "".join(f'<div class="item"><a href="/{w.lower()}/">{w} page</a></div>' for w in ["Home", "About", "Team", "Jobs"])
+)
+
+
+def test_a_menu_of_short_links_is_no_listing() -> None:
+    assert propose_selectors(MENU_ONLY, BASE) == []
+
+
+def test_the_page_category_feed_comes_before_the_site_feed_and_comments_last() -> None:
+    page = "https://news.example.org/politik/deutschland/some-story-a-123"
+    feeds = [
+        "https://news.example.org/comments/feed/",
+        "https://news.example.org/index.rss",
+        "https://news.example.org/sport/index.rss",
+        "https://news.example.org/politik/deutschland/index.rss",
+        "https://news.example.org/politik/index.rss",
+    ]
+    assert choose_feeds(feeds, page) == [feeds[3], feeds[4], feeds[1], feeds[2], feeds[0]]
+    assert "/politik/deutschland/" in feed_choice(feeds, page)
+
+
+def test_a_feed_titled_as_comments_comes_last_and_one_feed_needs_no_choice() -> None:
+    html = """<head><link rel="alternate" type="application/rss+xml" title="Post » Comments Feed"
+    href="/2024/05/03/story/feed/"><link rel="alternate" type="application/rss+xml" href="/feed/"></head>"""
+    page = "https://blog.example.org/2024/05/03/story/"
+    feeds = feed_links(html, page)
+    assert choose_feeds(feeds, page, html) == ["https://blog.example.org/feed/", feeds[0]]
+    assert feed_choice(feeds[:1], page, html) == ""
 
 
 if __name__ == "__main__":

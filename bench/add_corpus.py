@@ -1,0 +1,203 @@
+"""How well ``newswatch add`` reads pages it was not built on: the development corpus.
+
+The corpus (pages of other projects' test fixtures with hand-checked truth;
+not part of this repository, see its MANIFEST.md) lives in ``../devcorpus``
+next to the repository, or where ``NEWSWATCH_DEVCORPUS`` points. Each page
+``pages/<name>.html`` has ``pages/<name>.truth.json``; ``sources.json``
+gives the page's URL. The pages are split in two halves by a hash of their
+name: ``tune`` (the heuristics were adjusted while looking at these) and
+``held-out`` (never looked at while tuning; the figures that count).
+
+Per page, what ``add`` would do with it offline (the pure functions of
+``crawler.discover``; the feeds are not fetched):
+
+- a listing passes when the first selector proposal extracts between
+  ``min_items`` and ``items`` articles (the true list size), at least 90 %
+  of their links are true headline links, and at least 80 % of their titles
+  are the headline of that link;
+- a non-listing passes when no selectors are proposed ("nothing found"),
+  or, as ``add`` would end, when the page advertises a feed;
+- a page with a true category feed passes when ``choose_feeds`` puts it first.
+
+    python bench/add_corpus.py [--corpus DIR] [--show]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urldefrag, urljoin
+
+from parsel import Selector
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from crawler.discover import choose_feeds, feed_links, propose_selectors
+
+DEFAULT = Path(__file__).resolve().parents[2] / "devcorpus"
+HALVES = ("tune", "held-out")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One page's result: passed or not, and what ``add`` proposed."""
+
+    name: str
+    half: str
+    kind: str
+    passed: bool
+    detail: str
+    feed_ok: bool | None = None
+
+
+def corpus_dir() -> Path:
+    return Path(os.environ.get("NEWSWATCH_DEVCORPUS", DEFAULT))
+
+
+def half(name: str) -> str:
+    """The page's half: a stable hash of its name, never its content."""
+    return HALVES[hashlib.sha256(name.encode()).digest()[0] % 2]
+
+
+def pages(root: Path) -> list[dict[str, Any]]:
+    """The corpus pages with their truth and URL, in manifest order."""
+    rows = json.loads((root / "sources.json").read_text(encoding="utf-8"))
+    for row in rows:
+        row["truth"] = json.loads((root / "pages" / f"{row['name']}.truth.json").read_text(encoding="utf-8"))
+        row["html"] = (root / "pages" / f"{row['name']}.html").read_bytes().decode("utf-8", "replace")
+    return rows
+
+
+def _norm(url: str) -> str:
+    return urldefrag(url)[0].rstrip("/")
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def _extract(html: str, url: str, item: str, title: str, link: str) -> list[tuple[str, str]]:
+    """(title, absolute link) of each item with both, as the html spider reads them."""
+    records = []
+    for node in Selector(text=html).css(item):
+        text = " ".join(" ".join(node.css(title).getall()).split())
+        href = (node.css(link).get() or "").strip()
+        if text and href:
+            records.append((text, _norm(urljoin(url, href))))
+    return records
+
+
+def _title_fits(title: str, truth: str) -> bool:
+    a, b = _squash(title), _squash(truth)
+    return bool(a) and len(a) <= 200 and (a in b or b in a)
+
+
+def judge_listing(row: dict[str, Any]) -> tuple[bool, str]:
+    truth, proposals = row["truth"], propose_selectors(row["html"], row["url"])
+    if not proposals:
+        return False, "nothing proposed"
+    best = proposals[0]
+    records = _extract(row["html"], row["url"], best.item, best.title, best.link)
+    true_links = set(truth["links"])
+    titles = _true_titles(row)
+    good_links = sum(link in true_links for _, link in records)
+    good_titles = sum(any(_title_fits(text, t) for t in titles.get(link, [])) for text, link in records)
+    n = len(records)
+    ok = truth["min_items"] <= n <= truth["items"] and n > 0
+    ok = ok and good_links >= 0.9 * n and good_titles >= 0.8 * n
+    return (
+        ok,
+        f"{n} items (true {truth['min_items']}..{truth['items']}), {good_links} true links, "
+        f"{good_titles} headline titles; item={best.item!r}",
+    )
+
+
+def _true_titles(row: dict[str, Any]) -> dict[str, list[str]]:
+    """Every anchor text of the page by its absolute link (the headline is among them)."""
+    found: dict[str, list[str]] = {}
+    links = set(row["truth"]["links"])
+    for anchor in Selector(text=row["html"]).css("a[href]"):
+        link = _norm(urljoin(row["url"], anchor.attrib["href"].strip()))
+        if link in links:
+            found.setdefault(link, []).append(" ".join(" ".join(anchor.css("::text").getall()).split()))
+    return found
+
+
+def judge_other(row: dict[str, Any]) -> tuple[bool, str]:
+    proposals = propose_selectors(row["html"], row["url"])
+    feeds = feed_links(row["html"], row["url"])
+    if not proposals:
+        return True, "nothing found" + (f" (feed {feeds[0]})" if feeds else "")
+    if feeds:
+        return True, f"a feed ({feeds[0]}); selectors would have been {proposals[0].item!r}"
+    return False, f"proposed {proposals[0].item!r}"
+
+
+def judge_feed(row: dict[str, Any]) -> bool | None:
+    wanted = row["truth"].get("feed")
+    if not wanted:
+        return None
+    chosen = choose_feeds(feed_links(row["html"], row["url"]), row["url"], row["html"])
+    return bool(chosen) and chosen[0] == wanted
+
+
+def evaluate(root: Path) -> list[Outcome]:
+    outcomes = []
+    for row in pages(root):
+        judge = judge_listing if row["truth"]["listing"] else judge_other
+        passed, detail = judge(row)
+        kind = "listing" if row["truth"]["listing"] else "other"
+        outcomes.append(Outcome(row["name"], half(row["name"]), kind, passed, detail, judge_feed(row)))
+    return outcomes
+
+
+def figures(outcomes: list[Outcome], which: str) -> dict[str, tuple[int, int]]:
+    """(passed, total) of listings, non-listings and category feeds in one half."""
+    mine = [o for o in outcomes if o.half == which]
+    feeds = [o for o in mine if o.feed_ok is not None]
+    return {
+        "listings": (sum(o.passed for o in mine if o.kind == "listing"), sum(o.kind == "listing" for o in mine)),
+        "non-listings": (sum(o.passed for o in mine if o.kind == "other"), sum(o.kind == "other" for o in mine)),
+        "category feed": (sum(bool(o.feed_ok) for o in feeds), len(feeds)),
+    }
+
+
+def _cell(pair: tuple[int, int]) -> str:
+    passed, total = pair
+    return f"{passed}/{total} ({100 * passed / total:.0f} %)" if total else "none in this half"
+
+
+def table(outcomes: list[Outcome]) -> str:
+    lines = [
+        "| half | listings right | non-listings: nothing found or a feed | category feed chosen |",
+        "|---|---|---|---|",
+    ]
+    for which in HALVES:
+        f = figures(outcomes, which)
+        lines.append(f"| {which} | {_cell(f['listings'])} | {_cell(f['non-listings'])} | {_cell(f['category feed'])} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=corpus_dir())
+    parser.add_argument("--show", action="store_true", help="one line per page")
+    parser.add_argument("--half", choices=HALVES, help="only this half's pages in --show")
+    args = parser.parse_args()
+    outcomes = evaluate(args.corpus)
+    if args.show:
+        for o in outcomes:
+            if args.half in (None, o.half):
+                mark = "ok  " if o.passed else "FAIL"
+                print(f"{mark} {o.half:8} {o.kind:7} {o.name:22} {o.detail}  feed={o.feed_ok}")
+    print(table(outcomes))
+
+
+if __name__ == "__main__":
+    main()
