@@ -53,7 +53,7 @@ def cli_json(workdir: Path, *args: str) -> Any:
 
 
 def status(workdir: Path) -> dict[str, dict[str, Any]]:
-    return {row["source"]: row for row in cli_json(workdir, "status")}
+    return {row["source"]: row for row in cli_json(workdir, "status")["sources"]}
 
 
 def header(hit: dict[str, str], name: str) -> str | None:
