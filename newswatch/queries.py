@@ -170,11 +170,13 @@ def matched_watches(store: Store) -> list[str]:
 
 
 def delivery_queue(store: Store) -> dict[str, int]:
-    """Deliveries by state: pending (never tried), retrying (failed, will retry), delivered, given up."""
-    counts = {"pending": 0, "retrying": 0, "delivered": 0, "given up": 0}
+    """Deliveries by state: pending (never tried), retrying (failed, will retry), delivered, refused (for good:
+    the server refused the message), given up (after ``max_age``)."""
+    counts = {"pending": 0, "retrying": 0, "delivered": 0, "refused": 0, "given up": 0}
     rows = store.query(
         "SELECT CASE WHEN status = 'pending' AND attempts > 0 THEN 'retrying' WHEN status = 'expired' "
-        "THEN 'given up' ELSE status END AS state, count(*) AS n FROM deliveries GROUP BY state"
+        "THEN 'given up' WHEN status = 'failed' THEN 'refused' ELSE status END AS state, count(*) AS n "
+        "FROM deliveries WHERE status != 'merged' GROUP BY state"
     )
     counts.update({r["state"]: r["n"] for r in rows})
     return counts

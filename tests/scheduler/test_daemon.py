@@ -12,8 +12,6 @@ import re
 import signal
 import sqlite3
 import subprocess
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -24,43 +22,18 @@ import pytest
 from support import waiting
 from support.cli import newswatch, user_error_lines, write_config
 from support.configs import base, html_source
+from support.daemon import Daemon
 from support.pages import Item, listing
 from support.server import FixtureSite
 from support.sinks import HttpSink
 
-_SCRUBBED = ("NEWSWATCH_CONFIG", "TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID", "SMTP_USER", "SMTP_PASSWORD")
 DEADLINE = 20.0
 
 # -- the daemon process -------------------------------------------------------------
 
 
-class DaemonProcess:
+class DaemonProcess(Daemon):
     """A running ``python -m newswatch run``; its stderr is collected line by line as it comes."""
-
-    def __init__(self, config: Path, *args: str) -> None:
-        env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "newswatch", "run", "-c", str(config), *args],
-            cwd=config.parent, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-        )
-        self._lines: list[str] = []
-        self._lock = threading.Lock()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            with self._lock:
-                self._lines.append(line.rstrip("\n"))
-
-    def lines(self) -> list[str]:
-        with self._lock:
-            return list(self._lines)
-
-    def count(self, text: str) -> int:
-        """How many stderr lines contain ``text``."""
-        return sum(text in line for line in self.lines())
 
     def wait_for_line(self, text: str, occurrences: int = 1) -> None:
         wait_until(lambda: self.count(text) >= occurrences, f"{occurrences}× stderr line {text!r}", self)
@@ -74,9 +47,6 @@ class DaemonProcess:
             raise AssertionError(f"no exit within {timeout}s of {sig.name}\n{self.tail()}") from None
         self._reader.join(5)
         return code
-
-    def tail(self) -> str:
-        return "--- daemon stderr ---\n" + "\n".join(self.lines()[-40:])
 
     def kill(self) -> None:
         if self.proc.poll() is None:

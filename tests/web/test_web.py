@@ -45,7 +45,7 @@ def test_status_page_shows_sources_notifiers_and_the_queue(web: tuple[Serving, s
     assert row[:2] == ["demo-news", "html"] and row[3:6] == ["ok", "4", "0"]
     [notifier] = rows(page, "notifiers")
     assert notifier[:6] == ["terminal", "ok", "0", "3", "0", "0"]  # three alerts delivered to the terminal
-    assert texts(page, "//p[@id='queue']") == ["0 pending · 0 retrying · 3 delivered · 0 given up"]
+    assert texts(page, "//p[@id='queue']") == ["0 pending · 0 retrying · 3 delivered · 0 refused · 0 given up"]
     assert "the daemon is not running" in texts(page, "//p[@id='daemon']")[0]
     assert page.headers["content-security-policy"].startswith("default-src 'none'")
 
