@@ -20,9 +20,19 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (a
 TRAFFICKING = "Kazakhstan Reports 134 Human Trafficking Cases in First Half of 2025"
 
 
+# The browser talks to the test server only: no update, sync, safe-browsing or metrics traffic, and every host
+# name but the loopback address resolves to nothing.
+LOOPBACK_ONLY = (
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions",
+    "--disable-default-apps", "--disable-domain-reliability", "--disable-client-side-phishing-detection",
+    "--no-default-browser-check", "--safebrowsing-disable-auto-update", "--metrics-recording-only",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+)
+
+
 def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
     command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-               "--no-first-run", f"--user-data-dir={profile}", "--window-size=1200,900", *args]
+               "--no-first-run", f"--user-data-dir={profile}", "--window-size=1200,900", *LOOPBACK_ONLY, *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=90, check=False)
 
 
