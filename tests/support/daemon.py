@@ -1,4 +1,4 @@
-"""A ``newswatch run`` subprocess whose stderr is collected line by line, for the operations tests."""
+"""``newswatch`` subprocesses whose stderr is collected line by line: the daemon, the web front."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from support.waiting import wait_until
 _SCRUBBED = ("NEWSWATCH_CONFIG", "TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID", "SMTP_USER", "SMTP_PASSWORD")
 
 
-class Daemon:
-    """``python -m newswatch [--log-level LEVEL] run -c CONFIG ARGS`` in the config's folder."""
+class Background:
+    """``python -m newswatch ARGS`` in ``cwd``, in the background; its stderr collected line by line as it comes."""
 
-    def __init__(self, config: Path, *args: str, log_level: str = "info") -> None:
-        env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED}
+    def __init__(self, *args: str | os.PathLike[str], cwd: Path, env: dict[str, str] | None = None) -> None:
+        environment = {**{k: v for k, v in os.environ.items() if k not in _SCRUBBED}, **(env or {})}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "newswatch", "--log-level", log_level, "run", "-c", str(config), *args],
-            cwd=config.parent, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+            [sys.executable, "-m", "newswatch", *map(str, args)],
+            cwd=cwd, env=environment, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
         )
         self._lines: list[str] = []
         self._lock = threading.Lock()
@@ -58,6 +58,18 @@ class Daemon:
     def tail(self) -> str:
         return "--- daemon stderr ---\n" + "\n".join(self.lines()[-40:])
 
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+class Daemon(Background):
+    """``python -m newswatch [--log-level LEVEL] run -c CONFIG ARGS`` in the config's folder."""
+
+    def __init__(self, config: Path, *args: str, log_level: str = "info") -> None:
+        super().__init__("--log-level", log_level, "run", "-c", config, *args, cwd=config.parent)
+
     def signal_dispositions(self) -> tuple[int, int]:
         """The (ignored, caught) signal masks from /proc: what the process did with its signals so far."""
         fields = dict(line.split(":\t", 1) for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines()
@@ -71,8 +83,3 @@ class Daemon:
         except (FileNotFoundError, ProcessLookupError, KeyError):
             return False
         return bool((ignored | caught) & (1 << (sig - 1)))
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)

@@ -35,7 +35,7 @@ def test_the_daemon_serves_the_web_front_and_stops_it_on_sigterm(
         assert daemon.stop() == 0, daemon.tail()
     finally:
         daemon.kill()
-    assert any("daemon stopped" in line for line in daemon.lines), daemon.tail()
+    assert any("daemon stopped" in line for line in daemon.lines()), daemon.tail()
     with pytest.raises(httpx.ConnectError):
         httpx.get(url, timeout=5)
 
@@ -48,9 +48,9 @@ def test_a_taken_port_leaves_the_daemon_running_without_its_web_front(
     config = write_config(workdir, base() + html_source("news", page) + f'\n[web]\nlisten = "{taken}"\n')
     daemon = Serving("run", "-c", config, cwd=workdir)
     try:
-        wait_until(lambda: any("source=news outcome=baseline" in line for line in daemon.lines),
+        wait_until(lambda: any("source=news outcome=baseline" in line for line in daemon.lines()),
                    "the source's first run", context=daemon.tail)
-        assert any(f"web: cannot listen on {taken}: Address already in use" in line for line in daemon.lines)
+        assert any(f"web: cannot listen on {taken}: Address already in use" in line for line in daemon.lines())
         assert daemon.stop() == 0
     finally:
         daemon.kill()

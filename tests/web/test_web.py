@@ -171,4 +171,4 @@ def test_no_page_shows_a_credential(demo: Path) -> None:
             assert secret not in text, path
     finally:
         serving.kill()
-    assert all(secret not in line for line in serving.lines)
+    assert all(secret not in line for line in serving.lines())
