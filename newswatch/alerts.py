@@ -43,7 +43,8 @@ class ArticleAlerts:
         restricted = {a.article_id: a for a in listed.values()}
         articles = [*new, *report.changed, *restricted.values()]
         only = _watches_of(listed)
-        bodies = {**stored_bodies(store, articles), **report.bodies}  # keyed by the article's link
+        known = [*report.changed, *restricted.values()]  # new articles' bodies are in the report already
+        bodies = {**stored_bodies(store, known), **report.bodies}  # keyed by the article's link
         report.alerts += self.alert(store, source, report.run_id, articles, bodies, only)
 
     def _newly_in_scope(

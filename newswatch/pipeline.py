@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from newswatch.config import Config, SourceConfig
 from newswatch.diff import RunReport, apply_crawl, unseen_links
@@ -106,9 +107,13 @@ class Pipeline:
             result.skipped = dict(skipped)
             result.bodies = {url: texts[link] for url, link in links.items() if texts.get(link)}
 
+    @cached_property
+    def _masker(self) -> Masker:
+        return Masker(self.config.secrets)  # one compiled pattern for the pipeline's life, not one per run
+
     def masked(self, text: str) -> str:
         """``text`` as the database and output may show it: a source URL can carry an API key from ``${VAR}``."""
-        return Masker(self.config.secrets)(text)
+        return self._masker(text)
 
     def _record(
         self, source: SourceConfig, state: SourceState, result: CrawlResult, run_id: int, fetched: float | None = None

@@ -65,7 +65,6 @@ class ListingSpider(scrapy.Spider):
         page = response.meta["page"]
         self.result.pages += 1
         self.links.add_page(response.url)
-        self.links.add_page(response.request.url if response.request else response.url)
         if page == 1 and self._unchanged(response):
             self.result.status = "unchanged"
             return
