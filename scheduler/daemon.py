@@ -214,6 +214,7 @@ class Daemon:
         if previous is None or config.crawler.concurrency != previous.crawler.concurrency:
             self.limit = asyncio.Semaphore(config.crawler.concurrency)
         self.config = config
+        self.sources = {s.name: s for s in config.sources}  # a job looks its source up in O(1), whatever N
         self.pipeline = self.build(config, self.store, self.services[-1])
         self.deliverer = Deliverer(config, self.store)
 
@@ -267,9 +268,9 @@ class Daemon:
             self.scheduler.remove_job(_job_id(name))
             self.store.set_next_run(name, None)
         for name in plan.rescheduled:
-            self.scheduler.reschedule_job(_job_id(name), trigger=source_trigger(self.config, self.config.source(name)))
+            self.scheduler.reschedule_job(_job_id(name), trigger=source_trigger(self.config, self.sources[name]))
         for name in plan.added:
-            self.scheduler.add_job(self._run_source, source_trigger(self.config, self.config.source(name)),
+            self.scheduler.add_job(self._run_source, source_trigger(self.config, self.sources[name]),
                                    args=[name], id=_job_id(name), name=f"source {name}",
                                    next_run_time=datetime.now(UTC))
         self.triggers = wanted
@@ -316,7 +317,7 @@ class Daemon:
             return await self.pipeline.run_source(source)
 
     def _source(self, name: str) -> SourceConfig | None:
-        return next((s for s in self.config.sources if s.name == name), None)
+        return self.sources.get(name)
 
     async def _deliver(self) -> None:
         """A delivery pass; asked for during one, it makes that pass run once more rather than overlap."""

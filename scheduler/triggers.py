@@ -6,6 +6,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from newswatch.config import Config, SourceConfig
+from scheduler.spread import start_date
 
 
 def trigger_problems(config: Config) -> list[str]:
@@ -21,10 +22,13 @@ def trigger_problems(config: Config) -> list[str]:
 
 
 def source_trigger(config: Config, source: SourceConfig) -> CronTrigger | IntervalTrigger:
-    """The trigger of ``source``: its cron, else its interval (or the default one), with jitter."""
+    """The trigger of ``source``: its cron, else its interval (or the default one) at the source's stable
+    offset within it (scheduler.spread), with jitter."""
     jitter = int(config.scheduler.jitter.total_seconds()) or None
     if source.cron:
         trigger = CronTrigger.from_crontab(source.cron, timezone="UTC")
         trigger.jitter = jitter  # from_crontab takes no jitter argument
         return trigger
-    return IntervalTrigger(seconds=config.interval_of(source).total_seconds(), jitter=jitter)
+    interval = config.interval_of(source)
+    anchor = start_date(source.name, interval)
+    return IntervalTrigger(seconds=interval.total_seconds(), jitter=jitter, start_date=anchor)

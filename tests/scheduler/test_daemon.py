@@ -27,6 +27,8 @@ from support.pages import Item, listing
 from support.server import FixtureSite
 from support.sinks import HttpSink
 
+from scheduler import spread
+
 DEADLINE = 20.0
 
 # -- the daemon process -------------------------------------------------------------
@@ -274,7 +276,9 @@ def test_reload_adds_removes_and_reschedules_sources_in_place(
     wait_runs(workdir, "three", 2, daemon)
     sources = {r["name"]: r for r in rows(workdir, "SELECT * FROM sources")}
     assert sources["two"]["next_run_at"] is None
-    assert datetime.fromisoformat(sources["one"]["next_run_at"]) > datetime.now(UTC) + timedelta(minutes=50)
+    next_one = datetime.fromisoformat(sources["one"]["next_run_at"])  # at its own place in the new hour (spread)
+    assert datetime.now(UTC) - timedelta(seconds=5) < next_one <= datetime.now(UTC) + timedelta(hours=1)
+    assert (next_one - spread.ANCHOR) % timedelta(hours=1) == spread.offset("one", timedelta(hours=1))
     runs_of_two = len(finished_runs(workdir, "two"))
     wait_runs(workdir, "three", 2, daemon)
     assert len(finished_runs(workdir, "two")) == runs_of_two  # its job is gone
