@@ -225,7 +225,8 @@ def build_pipeline(config: Config, store: Store, service: CrawlService) -> Pipel
 def run_once(config: Config, names: tuple[str, ...]) -> tuple[list[RunReport], DeliveryReport]:
     """One pass over the named (or all) sources with the real crawler, then deliver what is owed."""
     from crawler.runner import CrawlService, run_in_reactor
-    from newswatch.store import Store
+    from newswatch.retention import prune
+    from newswatch.store import Store, utcnow
     from notifiers.delivery import Deliverer
 
     store = Store(config.storage.path)
@@ -238,7 +239,9 @@ def run_once(config: Config, names: tuple[str, ...]) -> tuple[list[RunReport], D
 
             pipeline.hooks = [*pipeline.hooks, PassProgress(len(selected))]
         reports = await pipeline.run_pass(names)
-        return reports, await Deliverer(config, store).deliver_pending(due_only=False)
+        delivery = await Deliverer(config, store).deliver_pending(due_only=False)
+        prune(store, config.storage.keep_runs, config.storage.keep_quotes, utcnow())
+        return reports, delivery
 
     try:
         return run_in_reactor(main)

@@ -35,6 +35,7 @@ from newswatch.diff import RunReport
 from newswatch.errors import DatabaseFault, NewswatchError
 from newswatch.outbox import enqueue
 from newswatch.pipeline import Pipeline
+from newswatch.retention import prune
 from newswatch.store import Store, utcnow
 from notifiers.delivery import Deliverer
 from scheduler.dbhealth import DatabaseHealth
@@ -53,6 +54,7 @@ BuildPipeline = Callable[[Config, Store, CrawlService], Pipeline]
 """Builds the pipeline (watches, notifiers, hooks) for a config: the CLI's wiring."""
 
 CONFIG_POLL_SECONDS = 2.0
+RETENTION_SECONDS = 3600.0
 CANCEL_WAIT_SECONDS = 5.0
 # A late run still runs, once (coalesce), however late: a poller should catch
 # up after a suspend, never drop the run. Overlapping runs of a source are skipped.
@@ -251,6 +253,8 @@ class Daemon:
                                seconds=self._tick())
         self.scheduler.add_job(self._poll_config, "interval", id="config-watch", name="config watch",
                                seconds=CONFIG_POLL_SECONDS)
+        self.scheduler.add_job(self._prune, "interval", id="retention", name="retention", next_run_time=now,
+                               seconds=RETENTION_SECONDS)
 
     def _reschedule_service_jobs(self) -> None:
         self.scheduler.reschedule_job("deliver", trigger="interval",
@@ -318,6 +322,14 @@ class Daemon:
 
     def _source(self, name: str) -> SourceConfig | None:
         return self.sources.get(name)
+
+    async def _prune(self) -> None:
+        """Retention: old runs and quote history pruned ([storage] keep_runs, keep_quotes)."""
+        storage = self.config.storage
+        try:
+            prune(self.store, storage.keep_runs, storage.keep_quotes, utcnow())
+        except DatabaseFault as exc:  # the next hour tries again
+            self.health.failed(exc, "pruning old runs and quotes")
 
     async def _deliver(self) -> None:
         """A delivery pass; asked for during one, it makes that pass run once more rather than overlap."""
