@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -41,6 +42,7 @@ from notifiers.delivery import Deliverer
 from scheduler.dbhealth import DatabaseHealth
 from scheduler.heartbeat import heartbeat_path, heartbeat_tick, remove_heartbeat, write_heartbeat
 from scheduler.inflight import InFlight
+from scheduler.lateness import Lateness
 from scheduler.reload import ConfigWatch, JobPlan, TriggerKey, plan_jobs, trigger_keys
 from scheduler.runlock import RunLock
 from scheduler.triggers import source_trigger
@@ -95,6 +97,7 @@ class Daemon:
         self.started = utcnow()
         self.beat = heartbeat_path(config.storage.path)
         self.inflight = InFlight()
+        self.lateness = Lateness()
         self.stopping, self.hurry = asyncio.Event(), asyncio.Event()
         self.triggers: dict[str, TriggerKey] = {}
         self.services: list[CrawlService] = []
@@ -178,6 +181,9 @@ class Daemon:
 
     async def _shutdown(self) -> None:
         self.scheduler.pause()
+        late = self.lateness
+        log.info("schedule: %d runs started late (max %.1fs), %d came due during their own run and ran after it",
+                 late.late_runs, late.max_lag, late.overlapped)
         await self.inflight.drain(self.config.scheduler.grace.total_seconds(), self.hurry, CANCEL_WAIT_SECONDS)
         for service in self.services:
             await self._stop_crawls(service)
@@ -275,7 +281,7 @@ class Daemon:
             self.scheduler.reschedule_job(_job_id(name), trigger=source_trigger(self.config, self.sources[name]))
         for name in plan.added:
             self.scheduler.add_job(self._run_source, source_trigger(self.config, self.sources[name]),
-                                   args=[name], id=_job_id(name), name=f"source {name}",
+                                   args=[name], id=_job_id(name), name=f"source {name}", max_instances=2,
                                    next_run_time=datetime.now(UTC))
         self.triggers = wanted
         self._publish_next_runs()
@@ -296,7 +302,18 @@ class Daemon:
         return job.next_run_time if job else None
 
     async def _run_source(self, name: str) -> None:
-        """The job of one source: one run within the concurrency limit, then its next run, then delivery."""
+        """The job of one source: a run, and one more right after if it came due meanwhile (scheduler.lateness)."""
+        if not self.lateness.enter(name):
+            return
+        try:
+            await self._run_source_once(name)
+            while self.lateness.run_again(name) and not self.stopping.is_set():
+                await self._run_source_once(name)
+        finally:
+            self.lateness.leave(name)
+
+    async def _run_source_once(self, name: str) -> None:
+        """One run within the concurrency limit, then its next run, then delivery."""
         with self.inflight.tracked():
             try:
                 report = await self._bounded_run(name)
@@ -314,7 +331,9 @@ class Daemon:
                 self.inflight.spawn(self._deliver())
 
     async def _bounded_run(self, name: str) -> RunReport | None:
+        queued = time.monotonic()
         async with self.limit:
+            self.lateness.waited(name, time.monotonic() - queued)
             source = self._source(name)
             if source is None or self.stopping.is_set():
                 return None

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.triggers.interval import IntervalTrigger
+
 ANCHOR = datetime(2000, 1, 1, tzinfo=UTC)
 """A fixed start for every interval trigger, so the offsets are the same in every process."""
 
@@ -26,3 +28,15 @@ def offset(name: str, interval: timedelta) -> timedelta:
 def start_date(name: str, interval: timedelta) -> datetime:
     """The start date whose grid places source ``name`` at its offset."""
     return ANCHOR + offset(name, interval)
+
+
+class SpreadIntervalTrigger(IntervalTrigger):
+    """An interval trigger that always fires on its grid (``start_date + k * interval``).
+
+    APScheduler's own adds the interval to the previous fire time, so a source whose first run was
+    "now" (at start-up) would stay at start-up time plus k intervals, bunched with every other source.
+    """
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+        after = now if previous_fire_time is None else max(now, previous_fire_time + timedelta(microseconds=1))
+        return super().get_next_fire_time(None, after)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 
 from newswatch.config import Config, SourceConfig
-from scheduler.spread import start_date
+from scheduler.spread import SpreadIntervalTrigger, start_date
 
 
 def trigger_problems(config: Config) -> list[str]:
@@ -21,7 +20,7 @@ def trigger_problems(config: Config) -> list[str]:
     return problems
 
 
-def source_trigger(config: Config, source: SourceConfig) -> CronTrigger | IntervalTrigger:
+def source_trigger(config: Config, source: SourceConfig) -> CronTrigger | SpreadIntervalTrigger:
     """The trigger of ``source``: its cron, else its interval (or the default one) at the source's stable
     offset within it (scheduler.spread), with jitter."""
     jitter = int(config.scheduler.jitter.total_seconds()) or None
@@ -31,4 +30,4 @@ def source_trigger(config: Config, source: SourceConfig) -> CronTrigger | Interv
         return trigger
     interval = config.interval_of(source)
     anchor = start_date(source.name, interval)
-    return IntervalTrigger(seconds=interval.total_seconds(), jitter=jitter, start_date=anchor)
+    return SpreadIntervalTrigger(seconds=interval.total_seconds(), jitter=jitter, start_date=anchor)

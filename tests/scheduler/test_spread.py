@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.triggers.interval import IntervalTrigger
 
-from scheduler.spread import ANCHOR, offset, start_date
+from scheduler.spread import ANCHOR, SpreadIntervalTrigger, offset, start_date
 
 INTERVAL = timedelta(minutes=10)
 
@@ -37,3 +37,12 @@ def test_the_trigger_fires_at_the_offset_once_per_interval() -> None:
 
 def test_a_zero_interval_has_no_offset() -> None:
     assert offset("a", timedelta(0)) == timedelta(0)
+
+
+def test_after_a_first_run_at_start_up_the_trigger_joins_its_grid() -> None:
+    trigger = SpreadIntervalTrigger(seconds=INTERVAL.total_seconds(), start_date=start_date("a", INTERVAL))
+    started = datetime.now(UTC)  # the first run: at start-up, off the grid
+    following = trigger.get_next_fire_time(started, started)
+    assert started < following <= started + INTERVAL
+    assert (following - ANCHOR) % INTERVAL == offset("a", INTERVAL)
+    assert trigger.get_next_fire_time(following, following) == following + INTERVAL
