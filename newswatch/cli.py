@@ -22,8 +22,7 @@ if TYPE_CHECKING:  # the commands import what they use, so `newswatch --help` st
     from crawler.runner import CrawlService
     from newswatch.config import Config
     from newswatch.demo import DemoSite
-    from newswatch.diff import RunReport
-    from newswatch.pipeline import Pipeline
+    from newswatch.pipeline import Pipeline, RunSummary
     from newswatch.store import Store
     from notifiers.delivery import DeliveryReport
 
@@ -177,7 +176,7 @@ def once(config_path: Path | None, sources: tuple[str, ...], floods: tuple[str, 
         click.echo(release_flood(config, name))
     reports, delivery = run_once(config, sources)
     rows = [
-        {"source": r.source, "outcome": r.outcome, "items": r.items, "new": len(r.new), "alerts": r.alerts,
+        {"source": r.source, "outcome": r.outcome, "items": r.items, "new": r.new, "alerts": r.alerts,
          "error": r.error}
         for r in reports
     ]
@@ -222,15 +221,16 @@ def build_pipeline(config: Config, store: Store, service: CrawlService) -> Pipel
     return Pipeline(config, store, service.fetch, hooks=hooks, fetch_bodies=service.fetch_bodies)
 
 
-def run_once(config: Config, names: tuple[str, ...]) -> tuple[list[RunReport], DeliveryReport]:
+def run_once(config: Config, names: tuple[str, ...]) -> tuple[list[RunSummary], DeliveryReport]:
     """One pass over the named (or all) sources with the real crawler, then deliver what is owed."""
     from crawler.runner import CrawlService, run_in_reactor
-    from newswatch.store import Store
+    from newswatch.retention import prune
+    from newswatch.store import Store, utcnow
     from notifiers.delivery import Deliverer
 
     store = Store(config.storage.path)
 
-    async def main() -> tuple[list[RunReport], DeliveryReport]:
+    async def main() -> tuple[list[RunSummary], DeliveryReport]:
         pipeline = build_pipeline(config, store, CrawlService(config.crawler))
         selected = pipeline.select(names)
         if sys.stderr.isatty():  # a progress line per finished source, for a person watching a long pass
@@ -238,7 +238,9 @@ def run_once(config: Config, names: tuple[str, ...]) -> tuple[list[RunReport], D
 
             pipeline.hooks = [*pipeline.hooks, PassProgress(len(selected))]
         reports = await pipeline.run_pass(names)
-        return reports, await Deliverer(config, store).deliver_pending(due_only=False)
+        delivery = await Deliverer(config, store).deliver_pending(due_only=False)
+        prune(store, config.storage.keep_runs, config.storage.keep_quotes, utcnow())
+        return reports, delivery
 
     try:
         return run_in_reactor(main)
@@ -527,7 +529,7 @@ def _run_demo(site: DemoSite, folder: Path) -> Path:
             site.show(snapshot)
             click.echo(click.style(f"\n== pass {number}: {note}", bold=True))
             for r in await build_pipeline(config, store, service).run_pass():
-                click.echo(f"{r.source}: {r.outcome}, {r.items} articles, {len(r.new)} new, {r.alerts} alerts")
+                click.echo(f"{r.source}: {r.outcome}, {r.items} articles, {r.new} new, {r.alerts} alerts")
             await Deliverer(config, store).deliver_pending(due_only=False)
 
     run_in_reactor(main)

@@ -85,6 +85,8 @@ class _Section(BaseModel):
 
 class StorageConfig(_Section):
     path: Path = Path(defaults.STORAGE_PATH)
+    keep_runs: Duration = parse_duration(defaults.KEEP_RUNS)  # "0s": keep forever (newswatch.retention)
+    keep_quotes: Duration = parse_duration(defaults.KEEP_QUOTES)
 
 
 class SchedulerConfig(_Section):

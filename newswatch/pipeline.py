@@ -34,6 +34,28 @@ RunHook = Callable[[Store, SourceConfig, RunReport], None]
 """Called inside the run's transaction after the diff; may add alerts to the report."""
 
 
+@dataclass(frozen=True)
+class RunSummary:
+    """What a pass keeps of one run: counts and the failure reason, not the articles."""
+
+    source: str
+    outcome: str
+    items: int
+    new: int
+    alerts: int
+    error: str | None
+    skipped: dict[str, int]
+
+    @classmethod
+    def of(cls, report: RunReport) -> RunSummary:
+        return cls(report.source, report.outcome, report.items, len(report.new), report.alerts, report.error,
+                   report.skipped)
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome in ("failed", "cancelled")
+
+
 @dataclass
 class Pipeline:
     """Runs sources through fetch and diff, one transaction per source run."""
@@ -53,13 +75,14 @@ class Pipeline:
                 raise UnknownSourceError(name, known)
         return [s for s in self.config.sources if not wanted or s.name in wanted]
 
-    async def run_pass(self, names: Iterable[str] = ()) -> list[RunReport]:
-        """Run the selected sources concurrently (bounded by crawler.concurrency)."""
+    async def run_pass(self, names: Iterable[str] = ()) -> list[RunSummary]:
+        """Run the selected sources concurrently (bounded by crawler.concurrency); a small summary of each
+        (a run's articles are released as it ends, so a pass over 10,000 sources does not hold them all)."""
         limit = asyncio.Semaphore(self.config.crawler.concurrency)
 
-        async def bounded(source: SourceConfig) -> RunReport:
+        async def bounded(source: SourceConfig) -> RunSummary:
             async with limit:
-                return await self.run_source(source)
+                return RunSummary.of(await self.run_source(source))
 
         return list(await asyncio.gather(*(bounded(s) for s in self.select(names))))
 

@@ -183,4 +183,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         INSERT INTO articles_fts (rowid, title, summary, body) VALUES (new.id, new.title, new.summary, new.body);
     END;
     """,
+    # 9: indexes for what every run and `status` ask of tables that grow with history (issue 15):
+    # a source's last success (covering), a source's held articles, a ticker's last quote per source,
+    # alerts by age (expiry on every delivery cycle).
+    """
+    CREATE INDEX runs_source_outcome ON runs (source, outcome, finished_at);
+    CREATE INDEX held_source ON held (source);
+    CREATE INDEX quotes_pair_source ON quotes (pair, source, id);
+    CREATE INDEX alerts_created ON alerts (created_at);
+    """,
 )

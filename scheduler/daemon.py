@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -35,11 +36,13 @@ from newswatch.diff import RunReport
 from newswatch.errors import DatabaseFault, NewswatchError
 from newswatch.outbox import enqueue
 from newswatch.pipeline import Pipeline
+from newswatch.retention import prune
 from newswatch.store import Store, utcnow
 from notifiers.delivery import Deliverer
 from scheduler.dbhealth import DatabaseHealth
 from scheduler.heartbeat import heartbeat_path, heartbeat_tick, remove_heartbeat, write_heartbeat
 from scheduler.inflight import InFlight
+from scheduler.lateness import Lateness
 from scheduler.reload import ConfigWatch, JobPlan, TriggerKey, plan_jobs, trigger_keys
 from scheduler.runlock import RunLock
 from scheduler.triggers import source_trigger
@@ -53,6 +56,7 @@ BuildPipeline = Callable[[Config, Store, CrawlService], Pipeline]
 """Builds the pipeline (watches, notifiers, hooks) for a config: the CLI's wiring."""
 
 CONFIG_POLL_SECONDS = 2.0
+RETENTION_SECONDS = 3600.0
 CANCEL_WAIT_SECONDS = 5.0
 # A late run still runs, once (coalesce), however late: a poller should catch
 # up after a suspend, never drop the run. Overlapping runs of a source are skipped.
@@ -93,6 +97,7 @@ class Daemon:
         self.started = utcnow()
         self.beat = heartbeat_path(config.storage.path)
         self.inflight = InFlight()
+        self.lateness = Lateness()
         self.stopping, self.hurry = asyncio.Event(), asyncio.Event()
         self.triggers: dict[str, TriggerKey] = {}
         self.services: list[CrawlService] = []
@@ -176,6 +181,9 @@ class Daemon:
 
     async def _shutdown(self) -> None:
         self.scheduler.pause()
+        late = self.lateness
+        log.info("schedule: %d runs started late (max %.1fs), %d came due during their own run and ran after it",
+                 late.late_runs, late.max_lag, late.overlapped)
         await self.inflight.drain(self.config.scheduler.grace.total_seconds(), self.hurry, CANCEL_WAIT_SECONDS)
         for service in self.services:
             await self._stop_crawls(service)
@@ -214,6 +222,7 @@ class Daemon:
         if previous is None or config.crawler.concurrency != previous.crawler.concurrency:
             self.limit = asyncio.Semaphore(config.crawler.concurrency)
         self.config = config
+        self.sources = {s.name: s for s in config.sources}  # a job looks its source up in O(1), whatever N
         self.pipeline = self.build(config, self.store, self.services[-1])
         self.deliverer = Deliverer(config, self.store)
 
@@ -250,6 +259,8 @@ class Daemon:
                                seconds=self._tick())
         self.scheduler.add_job(self._poll_config, "interval", id="config-watch", name="config watch",
                                seconds=CONFIG_POLL_SECONDS)
+        self.scheduler.add_job(self._prune, "interval", id="retention", name="retention", next_run_time=now,
+                               seconds=RETENTION_SECONDS)
 
     def _reschedule_service_jobs(self) -> None:
         self.scheduler.reschedule_job("deliver", trigger="interval",
@@ -267,10 +278,10 @@ class Daemon:
             self.scheduler.remove_job(_job_id(name))
             self.store.set_next_run(name, None)
         for name in plan.rescheduled:
-            self.scheduler.reschedule_job(_job_id(name), trigger=source_trigger(self.config, self.config.source(name)))
+            self.scheduler.reschedule_job(_job_id(name), trigger=source_trigger(self.config, self.sources[name]))
         for name in plan.added:
-            self.scheduler.add_job(self._run_source, source_trigger(self.config, self.config.source(name)),
-                                   args=[name], id=_job_id(name), name=f"source {name}",
+            self.scheduler.add_job(self._run_source, source_trigger(self.config, self.sources[name]),
+                                   args=[name], id=_job_id(name), name=f"source {name}", max_instances=2,
                                    next_run_time=datetime.now(UTC))
         self.triggers = wanted
         self._publish_next_runs()
@@ -291,7 +302,18 @@ class Daemon:
         return job.next_run_time if job else None
 
     async def _run_source(self, name: str) -> None:
-        """The job of one source: one run within the concurrency limit, then its next run, then delivery."""
+        """The job of one source: a run, and one more right after if it came due meanwhile (scheduler.lateness)."""
+        if not self.lateness.enter(name):
+            return
+        try:
+            await self._run_source_once(name)
+            while self.lateness.run_again(name) and not self.stopping.is_set():
+                await self._run_source_once(name)
+        finally:
+            self.lateness.leave(name)
+
+    async def _run_source_once(self, name: str) -> None:
+        """One run within the concurrency limit, then its next run, then delivery."""
         with self.inflight.tracked():
             try:
                 report = await self._bounded_run(name)
@@ -309,14 +331,24 @@ class Daemon:
                 self.inflight.spawn(self._deliver())
 
     async def _bounded_run(self, name: str) -> RunReport | None:
+        queued = time.monotonic()
         async with self.limit:
+            self.lateness.waited(name, time.monotonic() - queued)
             source = self._source(name)
             if source is None or self.stopping.is_set():
                 return None
             return await self.pipeline.run_source(source)
 
     def _source(self, name: str) -> SourceConfig | None:
-        return next((s for s in self.config.sources if s.name == name), None)
+        return self.sources.get(name)
+
+    async def _prune(self) -> None:
+        """Retention: old runs and quote history pruned ([storage] keep_runs, keep_quotes)."""
+        storage = self.config.storage
+        try:
+            prune(self.store, storage.keep_runs, storage.keep_quotes, utcnow())
+        except DatabaseFault as exc:  # the next hour tries again
+            self.health.failed(exc, "pruning old runs and quotes")
 
     async def _deliver(self) -> None:
         """A delivery pass; asked for during one, it makes that pass run once more rather than overlap."""

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 
 from newswatch.config import Config, SourceConfig
+from scheduler.spread import SpreadIntervalTrigger, start_date
 
 
 def trigger_problems(config: Config) -> list[str]:
@@ -20,11 +20,14 @@ def trigger_problems(config: Config) -> list[str]:
     return problems
 
 
-def source_trigger(config: Config, source: SourceConfig) -> CronTrigger | IntervalTrigger:
-    """The trigger of ``source``: its cron, else its interval (or the default one), with jitter."""
+def source_trigger(config: Config, source: SourceConfig) -> CronTrigger | SpreadIntervalTrigger:
+    """The trigger of ``source``: its cron, else its interval (or the default one) at the source's stable
+    offset within it (scheduler.spread), with jitter."""
     jitter = int(config.scheduler.jitter.total_seconds()) or None
     if source.cron:
         trigger = CronTrigger.from_crontab(source.cron, timezone="UTC")
         trigger.jitter = jitter  # from_crontab takes no jitter argument
         return trigger
-    return IntervalTrigger(seconds=config.interval_of(source).total_seconds(), jitter=jitter)
+    interval = config.interval_of(source)
+    anchor = start_date(source.name, interval)
+    return SpreadIntervalTrigger(seconds=interval.total_seconds(), jitter=jitter, start_date=anchor)

@@ -27,6 +27,8 @@ from support.pages import Item, listing
 from support.server import FixtureSite
 from support.sinks import HttpSink
 
+from scheduler import spread
+
 DEADLINE = 20.0
 
 # -- the daemon process -------------------------------------------------------------
@@ -274,7 +276,9 @@ def test_reload_adds_removes_and_reschedules_sources_in_place(
     wait_runs(workdir, "three", 2, daemon)
     sources = {r["name"]: r for r in rows(workdir, "SELECT * FROM sources")}
     assert sources["two"]["next_run_at"] is None
-    assert datetime.fromisoformat(sources["one"]["next_run_at"]) > datetime.now(UTC) + timedelta(minutes=50)
+    next_one = datetime.fromisoformat(sources["one"]["next_run_at"])  # at its own place in the new hour (spread)
+    assert datetime.now(UTC) - timedelta(seconds=5) < next_one <= datetime.now(UTC) + timedelta(hours=1)
+    assert (next_one - spread.ANCHOR) % timedelta(hours=1) == spread.offset("one", timedelta(hours=1))
     runs_of_two = len(finished_runs(workdir, "two"))
     wait_runs(workdir, "three", 2, daemon)
     assert len(finished_runs(workdir, "two")) == runs_of_two  # its job is gone
@@ -348,3 +352,36 @@ def test_bad_config_at_start_exits_2_naming_the_key(workdir: Path) -> None:
     config = write_config(workdir, base() + '\n[scheduler]\ninterval = "fifteen"\n')
     lines = user_error_lines(newswatch("run", "-c", config, cwd=workdir, timeout=30))
     assert any('scheduler.interval: "fifteen" is not a duration' in line for line in lines), lines
+
+
+# -- many sources: spread over the interval, late rather than skipped ----------------------------
+
+
+def test_interval_runs_are_spread_over_the_interval_at_each_sources_place(
+    site: FixtureSite, prefix: str, workdir: Path, sink: HttpSink, start: Callable[..., DaemonProcess]
+) -> None:
+    names = [f"s{i:02}" for i in range(24)]
+    url = site.set(f"{prefix}/list", page(prefix, *OLD))
+    config = daemon_config(workdir, sink, dict.fromkeys(names, url), ["trafficking"])
+    config.write_text(config.read_text().replace('interval = "1s"', 'interval = "4s"'))
+    daemon = start(config)
+    for name in names:  # the first run of each is at start-up; the next one at its own place
+        wait_runs(workdir, name, 1, daemon)
+    interval = timedelta(seconds=4)
+    nexts = {r["name"]: datetime.fromisoformat(r["next_run_at"]) for r in rows(workdir, "SELECT * FROM sources")}
+    places = {name: (nexts[name] - spread.ANCHOR) % interval for name in names}
+    assert places == {name: spread.offset(name, interval) for name in names}
+    quarters = {int(place / (interval / 4)) for place in places.values()}
+    assert quarters == {0, 1, 2, 3}, places  # not all due in the same second
+    assert daemon.stop(timeout=15) == 0
+
+
+def test_a_run_due_during_its_own_overrunning_run_runs_right_after_it_not_skipped(
+    site: FixtureSite, prefix: str, workdir: Path, sink: HttpSink, start: Callable[..., DaemonProcess]
+) -> None:
+    url = site.set(f"{prefix}/slow", page(prefix, *OLD), delay=1.6)  # longer than the 1 s interval
+    daemon = start(daemon_config(workdir, sink, {"slow": url}, ["trafficking"]))
+    daemon.wait_for_line("source slow: due while its previous run is in flight; it runs again right after")
+    wait_runs(workdir, "slow", 3, daemon)
+    assert daemon.count("maximum number of running instances reached") == 0, daemon.tail()
+    assert daemon.stop(timeout=15) == 0
