@@ -18,10 +18,15 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from newswatch.cli import build_pipeline, load  # noqa: E402
+from newswatch.cli import build_pipeline, load
+
+if TYPE_CHECKING:
+    from newswatch.pipeline import Pipeline
+    from notifiers.delivery import Deliverer
 
 
 def fetch(url: str) -> None:
@@ -59,7 +64,7 @@ async def passes(args: argparse.Namespace) -> list[dict]:
     return results
 
 
-async def timed_pass(pipeline, deliverer, number: int) -> dict:  # noqa: ANN001 - newswatch's own types
+async def timed_pass(pipeline: Pipeline, deliverer: Deliverer, number: int) -> dict:
     """One pass (crawl, store, diff, alerts, delivery), wall-timed; printed at once as one JSON line."""
     start = time.perf_counter()
     reports = await pipeline.run_pass(())
