@@ -18,7 +18,9 @@ from bench.startup import BUDGET, Startup
 from bench.tools import PassResult
 
 NAMES = {"newswatch": "newswatch once", "scrapy": "bare Scrapy (floor)",
-         "scrapy-per-page": "bare Scrapy, a crawler per page", "urlwatch": "urlwatch 2.29"}
+         "scrapy-per-page": "bare Scrapy, a crawler per page", "urlwatch": "urlwatch 2.29",
+         "newswatch-warm": "newswatch, both passes in one process (warm)",
+         "scrapy-warm": "bare Scrapy kept open (warm floor)"}
 SCRAPY_TARGET, URLWATCH_TARGET, RSS_TARGET_MB, KEYWORD_TARGET = 1.3, 3.0, 100.0, 1.0
 
 
