@@ -11,20 +11,32 @@ With ``--crawler-per-page`` it creates one crawler per page instead, at most
 crawls each source with its own crawler — so that the cost of that design
 can be told apart from the cost of newswatch's own code.
 
+With ``--warm`` the one crawler stays open across ``--passes`` passes (``spider_idle`` +
+``DontCloseSpider``, the daemon's shape): when a pass goes idle its wall time is recorded, ``--between`` is
+fetched (outside the timed span) and every page is requested again; a body identical to the previous pass's
+is not parsed. Redirect, retry, compression and size-limit middlewares stay on (Scrapy's defaults). The JSON
+line then also holds ``walls``, one wall time per pass (seconds, ``time.perf_counter``).
+
     python bench/floor.py --base http://127.0.0.1:PORT --pages 500 [--crawler-per-page]
+    python bench/floor.py --base http://127.0.0.1:PORT --pages 500 --warm --between URL
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import logging
+import time
+import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
-from scrapy.crawler import AsyncCrawlerRunner, CrawlerProcess
+from scrapy import signals
+from scrapy.crawler import AsyncCrawlerRunner, Crawler, CrawlerProcess
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response
 
 # The selectors of the benchmark's newswatch sources (bench/run.py writes the same ones).
@@ -71,6 +83,45 @@ class FloorSpider(scrapy.Spider):
         self.counts["failures"] += 1
 
 
+class WarmSpider(FloorSpider):
+    """The floor kept open for several passes; unchanged bodies are not parsed again."""
+
+    name = "warm"
+
+    def __init__(self, urls: list[str], counts: dict[str, Any], passes: int, between: str | None,
+                 **kwargs: Any) -> None:
+        super().__init__(urls, counts, **kwargs)
+        self.passes, self.between, self.seen = passes, between, {}
+        self.counts.update(walls=[], unchanged=0)
+        self.started = time.perf_counter()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> WarmSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.idle, signal=signals.spider_idle)
+        return spider
+
+    def parse(self, response: Response) -> Iterator[dict[str, str]]:
+        digest = hashlib.blake2b(response.body, digest_size=16).digest()
+        if self.seen.get(response.url) == digest:
+            self.counts["unchanged"] += 1
+            return iter(())
+        self.seen[response.url] = digest
+        return super().parse(response)
+
+    def idle(self) -> None:
+        self.counts["walls"].append(round(time.perf_counter() - self.started, 3))
+        if len(self.counts["walls"]) >= self.passes:
+            return
+        if self.between:
+            with urllib.request.urlopen(self.between, timeout=30) as answer:
+                answer.read()
+        self.started = time.perf_counter()
+        for url in self.urls:
+            self.crawler.engine.crawl(Request(url, callback=self.parse, errback=self.failed, dont_filter=True))
+        raise DontCloseSpider
+
+
 def settings(concurrency: int, per_domain: int) -> dict[str, Any]:
     return {
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
@@ -90,10 +141,13 @@ def settings(concurrency: int, per_domain: int) -> dict[str, Any]:
     }
 
 
-def one_crawler(urls: list[str], counts: dict[str, int], config: dict[str, Any]) -> None:
+def one_crawler(urls: list[str], counts: dict[str, Any], config: dict[str, Any], **warm: Any) -> None:
     process = CrawlerProcess(config)
     quiet()
-    process.crawl(FloorSpider, urls=urls, counts=counts)
+    if warm:
+        process.crawl(WarmSpider, urls=urls, counts=counts, **warm)
+    else:
+        process.crawl(FloorSpider, urls=urls, counts=counts)
     process.start()
 
 
@@ -135,12 +189,17 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--per-domain", type=int, default=16)
     parser.add_argument("--crawler-per-page", action="store_true", help="one crawler per page, as newswatch does")
+    parser.add_argument("--warm", action="store_true", help="one crawler kept open for --passes passes")
+    parser.add_argument("--passes", type=int, default=2, help="passes with --warm (default 2)")
+    parser.add_argument("--between", help="with --warm: URL fetched between passes (the site's pass-2 switch)")
     args = parser.parse_args()
     urls = [f"{args.base}/listing/{page:04d}/" for page in range(args.pages)]
     counts = {"pages": 0, "articles": 0, "tickers": 0, "failures": 0}
     config = settings(args.concurrency, args.per_domain)
     if args.crawler_per_page:
         crawler_per_page(urls, counts, config, args.concurrency)
+    elif args.warm:
+        one_crawler(urls, counts, config, passes=args.passes, between=args.between)
     else:
         one_crawler(urls, counts, config)
     print(json.dumps(counts), flush=True)

@@ -39,9 +39,18 @@ from bench import keywords as keyword_bench  # noqa: E402
 from bench import report, startup  # noqa: E402
 from bench import site as listing  # noqa: E402
 from bench.sink import WebhookSink  # noqa: E402
-from bench.tools import FloorTool, NewswatchTool, PassResult, Tool, UrlwatchTool, urlwatch_venv  # noqa: E402
+from bench.tools import (  # noqa: E402
+    FloorTool,
+    NewswatchTool,
+    PassResult,
+    Tool,
+    UrlwatchTool,
+    WarmFloorTool,
+    WarmNewswatchTool,
+    urlwatch_venv,
+)
 
-TOOLS = ("newswatch", "scrapy", "scrapy-per-page", "urlwatch")
+TOOLS = ("newswatch", "scrapy", "scrapy-per-page", "urlwatch", "newswatch-warm", "scrapy-warm")
 
 
 class SiteProcess:
@@ -130,6 +139,10 @@ def parse_args() -> argparse.Namespace:
 def make_tool(site: SiteProcess, sink: WebhookSink, concurrency: int, exe: Path | None,
               name: str, pages: int, root: Path) -> Tool:
     """The contender ``name`` over ``pages`` pages of ``site``, its work files under ``root``."""
+    if name == "newswatch-warm":
+        return WarmNewswatchTool(site.base, pages, root, sink, concurrency)
+    if name == "scrapy-warm":
+        return WarmFloorTool(site.base, pages, root, concurrency)
     if name == "newswatch":
         return NewswatchTool(site.base, pages, root, sink, concurrency)
     if name.startswith("scrapy"):

@@ -205,6 +205,82 @@ class FloorTool(Tool):
         return PassResult(self.name, number, m, 0, 0, problems)
 
 
+# -- warm: both passes in one process (the daemon's shape) --------------------------
+
+def _pass_lines(m: Measured) -> list[dict]:
+    """The JSON lines a warm run printed, in order."""
+    lines = []
+    for line in m.stdout.splitlines():
+        try:
+            lines.append(json.loads(line))
+        except ValueError:
+            continue
+    return lines
+
+
+def _split(m: Measured, walls: list[float]) -> list[Measured]:
+    """One Measured per pass: its own wall time; CPU and peak RSS are the whole process's (both passes)."""
+    return [Measured(wall, m.cpu, m.rss_kib, m.returncode, m.stdout, m.stderr, m.method + ", in-process wall")
+            for wall in walls]
+
+
+class WarmNewswatchTool(NewswatchTool):
+    """``bench/warm.py``: newswatch's two passes in one process; the site is switched between them."""
+
+    name = "newswatch-warm"
+
+    def run_pass(self, number: int) -> PassResult:
+        if number == 1:
+            self._results = self._both()
+        return self._results[number - 1]
+
+    def _both(self) -> list[PassResult]:
+        self.sink.take()
+        command = [sys.executable, str(BENCH / "warm.py"), "-c", str(self.workdir / "config.toml"),
+                   "--passes", "2", "--between", self.base + "/_control/pass2"]
+        m = measure(command, self.workdir / "passes")
+        lines = [line for line in _pass_lines(m) if "pass" in line]
+        problems = [] if m.returncode == 0 else [_fail_output(m)]
+        if len(lines) != 2:
+            problems.append(f"printed {len(lines)} pass lines, expected 2")
+            lines = [{"wall": m.wall}, {"wall": m.wall}]
+        messages, expected = self.sink.take(), self.expected(2)
+        one = PassResult(self.name, 1, _split(m, [lines[0]["wall"]])[0], 0, 0, list(problems))
+        two = PassResult(self.name, 2, _split(m, [lines[1]["wall"]])[0], len(expected), len(messages),
+                         problems + _check_alerts(messages, expected))
+        return [one, two]
+
+
+class WarmFloorTool(Tool):
+    """``floor.py --warm``: the one crawler kept open for both passes; unchanged bodies not parsed."""
+
+    name = "scrapy-warm"
+
+    def __init__(self, base: str, pages: int, workroot: Path, concurrency: int) -> None:
+        super().__init__(base, pages, workroot)
+        self.concurrency = concurrency
+
+    def run_pass(self, number: int) -> PassResult:
+        if number == 1:
+            self._results = self._both()
+        return self._results[number - 1]
+
+    def _both(self) -> list[PassResult]:
+        command = [sys.executable, str(BENCH / "floor.py"), "--base", self.base, "--pages", str(self.pages),
+                   "--concurrency", str(self.concurrency), "--per-domain", str(self.concurrency),
+                   "--warm", "--passes", "2", "--between", self.base + "/_control/pass2"]
+        m = measure(command, self.workdir / "passes")
+        problems = [] if m.returncode == 0 else [_fail_output(m)]
+        counts = (_pass_lines(m) or [{}])[-1]
+        walls = counts.get("walls") or [m.wall, m.wall]
+        changed = len(self.expected(2))
+        want = (self.pages + changed, self.pages - changed, 0)
+        if (counts.get("pages"), counts.get("unchanged"), counts.get("failures")) != want or len(walls) != 2:
+            problems.append(f"counted {counts}, expected parsed/unchanged/failures {want} over 2 passes")
+        first, second = _split(m, walls[:2] if len(walls) >= 2 else [m.wall, m.wall])
+        return [PassResult(self.name, 1, first, 0, 0, list(problems)), PassResult(self.name, 2, second, 0, 0, problems)]
+
+
 # -- urlwatch -----------------------------------------------------------------------
 
 _URLWATCH_CONFIG = """\
