@@ -406,8 +406,10 @@ def _alert_rows(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @config_option
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: one JSON object per log line (for journald/Docker log collectors).")
+@click.option("--workers", "workers_url", default=None, metavar="redis://HOST:6379/0",
+              help="Scale-out: crawl in `newswatch worker` processes over this Redis (overrides [workers] url).")
 @user_errors
-def run(config_path: Path | None, log_format: str) -> None:
+def run(config_path: Path | None, log_format: str, workers_url: str | None = None) -> None:
     """The daemon: every source on its own schedule until SIGTERM/SIGINT; config edits apply live (and on SIGHUP)."""
     import signal
 
@@ -424,7 +426,23 @@ def run(config_path: Path | None, log_format: str) -> None:
     path = resolve_config_path(config_path)
     watch = ConfigWatch(path, lambda p: load(p, notifiers=True))  # fingerprint first: no edit slips between
     config = load(path, notifiers=True)
+    if workers_url:
+        config = config.model_copy(update={"workers": config.workers.model_copy(update={"url": workers_url})})
     sys.exit(serve(config, watch, build_pipeline))
+
+
+@main.command()
+@click.argument("url")
+@click.option("--concurrency", default=1, show_default=True, type=click.IntRange(1), help="Jobs crawled at once.")
+@click.option("--claim-idle", default=10.0, show_default=True, type=click.FloatRange(0.1),
+              help="Seconds a dead worker's job waits before another worker takes it over.")
+@user_errors
+def worker(url: str, concurrency: int, claim_idle: float) -> None:
+    """A crawl worker: crawl the jobs a `newswatch run --workers URL` daemon queues (needs no database)."""
+    from crawler.runner import run_in_reactor
+    from workers.worker import Worker
+
+    run_in_reactor(Worker(url, concurrency, claim_idle).serve)
 
 
 @main.command()

@@ -79,6 +79,20 @@ def _job_id(source: str) -> str:
     return f"source:{source}"
 
 
+def _crawl_service(config: Config) -> CrawlService:
+    """The seam of scale-out mode: crawl here, or send each crawl to the workers (``[workers] url``)."""
+    if config.workers.url is None:
+        return CrawlService(config.crawler)
+    from workers.remote import RemoteCrawlService
+
+    return RemoteCrawlService(config.workers.url, config.crawler)  # type: ignore[return-value]
+
+
+def _still_crawling(service: CrawlService) -> bool:
+    runner = getattr(service, "runner", None)
+    return bool(runner.crawlers) if runner is not None else False
+
+
 class Daemon:
     """The scheduler, its jobs and what they share; call :meth:`serve` on the running loop."""
 
@@ -208,9 +222,9 @@ class Daemon:
 
     def _wire(self, config: Config, previous: Config | None) -> None:
         """(Re)build what follows from the config: crawl service, concurrency limit, pipeline, deliverer."""
-        if previous is None or config.crawler != previous.crawler:
-            self.services = [s for s in self.services if s.runner.crawlers]  # keep only those still crawling
-            self.services.append(CrawlService(config.crawler))
+        if previous is None or config.crawler != previous.crawler or config.workers != previous.workers:
+            self.services = [s for s in self.services if _still_crawling(s)]
+            self.services.append(_crawl_service(config))
         if previous is None or config.crawler.concurrency != previous.crawler.concurrency:
             self.limit = asyncio.Semaphore(config.crawler.concurrency)
         self.config = config

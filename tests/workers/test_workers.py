@@ -1,0 +1,201 @@
+"""Scale-out mode end to end: a real redis-server, real ``newswatch worker`` processes, the real daemon.
+
+Every wait polls something observable (the sink, the database, stderr lines, Redis) against a deadline.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from support.cli import write_config
+from support.configs import base, html_source
+from support.daemon import Background, Daemon
+from support.pages import Item, listing
+from support.redis import RedisServer, redis_binary
+from support.server import FixtureSite
+from support.sinks import HttpSink, self_signed_context
+from support.waiting import wait_until
+
+pytestmark = pytest.mark.skipif(redis_binary() is None,
+                                reason="redis-server not installed (apt-get install redis-server)")
+
+DEADLINE = 40.0
+OLD = ("Regional budget approved", "Spring weather arrives early")
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[RedisServer]:
+    (tmp_path / "redis").mkdir()
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sink() -> Iterator[HttpSink]:
+    server = HttpSink()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def procs() -> Iterator[list[Background]]:
+    started: list[Background] = []
+    yield started
+    for proc in started:
+        proc.kill()
+
+
+@pytest.fixture
+def spawn(procs: list[Background], workdir: Path) -> Callable[..., Background]:
+    def run(kind: str, *args: str) -> Background:
+        if kind == "daemon":
+            procs.append(Daemon(workdir / "config.toml", *args))
+        else:
+            procs.append(Background("--log-level", "info", "worker", *args, cwd=workdir))
+        return procs[-1]
+
+    return run
+
+
+def rows(workdir: Path, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    database = workdir / "newswatch.db"
+    if not database.exists():
+        return []
+    with sqlite3.connect(database, timeout=10) as conn:
+        conn.row_factory = sqlite3.Row
+        try:
+            return [dict(r) for r in conn.execute(sql, params)]
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return []
+            raise
+
+
+def runs(workdir: Path, source: str, outcome: str | None = None) -> list[dict[str, Any]]:
+    found = rows(workdir, "SELECT * FROM runs WHERE source = ? AND finished_at IS NOT NULL ORDER BY id", (source,))
+    return [r for r in found if outcome is None or r["outcome"] == outcome]
+
+
+def page(prefix: str, *titles: str) -> str:
+    return listing([Item(t, f"{prefix}/news/{t.lower().replace(' ', '-')}/") for t in titles])
+
+
+def config(workdir: Path, sink: HttpSink, sources: dict[str, str], extra: str = "") -> Path:
+    text = base() + '\n[scheduler]\ninterval = "1s"\njitter = "0s"\ngrace = "5s"\ndelivery_interval = "1s"\n'
+    text += "".join(html_source(name, url) for name, url in sources.items())
+    text += f"""
+[[watches]]
+name = "topic"
+keywords = ["trafficking"]
+
+[[notifiers]]
+name = "hook"
+url = "json://127.0.0.1:{sink.port}/"
+{extra}"""
+    return write_config(workdir, text)
+
+
+def worker_stats(url: str) -> dict[str, dict[str, int]]:
+    client = redis.Redis.from_url(url)
+    found = {}
+    for key in client.scan_iter("newswatch:worker:*"):
+        found[key.decode()] = {k.decode(): int(v) for k, v in client.hgetall(key).items()}
+    return found
+
+
+def test_two_workers_share_the_sources_and_the_daemon_records_each_run(
+    site: FixtureSite, prefix: str, workdir: Path, sink: HttpSink, broker: RedisServer,
+    spawn: Callable[..., Background],
+) -> None:
+    names = [f"s{i}" for i in range(4)]
+    urls = {n: site.set(f"{prefix}/{n}", page(f"{prefix}/{n}", *OLD)) for n in names}
+    config(workdir, sink, urls)
+    workers = [spawn("worker", broker.url), spawn("worker", broker.url)]
+    daemon = spawn("daemon", "--workers", broker.url)
+    for n in names:
+        wait_until(lambda n=n: runs(workdir, n, "baseline"), f"baseline of {n}", DEADLINE, daemon.tail)
+    site.set(f"{prefix}/s0", page(f"{prefix}/s0", "Trafficking ring broken up", *OLD))
+    sink.wait_for(1, DEADLINE)
+    wait_until(lambda: all(len(runs(workdir, n)) >= 4 for n in names), "more runs", DEADLINE, daemon.tail)
+    assert [m["title"] for m in sink.received] == ["Trafficking ring broken up"]
+    wait_until(lambda: len([w for w in worker_stats(broker.url).values() if w["done"]]) == 2,
+               "both workers did jobs", DEADLINE, lambda: workers[0].tail() + workers[1].tail())
+    assert all(r["outcome"] != "failed" for n in names for r in runs(workdir, n))
+
+
+def test_a_killed_workers_job_is_redelivered_and_alerts_once(
+    site: FixtureSite, prefix: str, workdir: Path, sink: HttpSink, broker: RedisServer,
+    spawn: Callable[..., Background],
+) -> None:
+    url = site.set(f"{prefix}/list", page(prefix, *OLD))
+    config(workdir, sink, {"news": url})
+    first = spawn("worker", broker.url, "--claim-idle", "1")
+    daemon = spawn("daemon", "--workers", broker.url)
+    wait_until(lambda: runs(workdir, "news", "baseline"), "baseline", DEADLINE, daemon.tail)
+    seen = len(site.hits(f"{prefix}/list"))
+    site.set(f"{prefix}/list", page(prefix, "Trafficking ring broken up", *OLD), delay=2.0)
+    wait_until(lambda: len(site.hits(f"{prefix}/list")) > seen, "the worker mid-job", DEADLINE, first.tail)
+    first.kill()  # SIGKILL: the job stays pending in the consumer group, unacknowledged
+    second = spawn("worker", broker.url, "--claim-idle", "1")
+    second.wait_for_line("taken over from a worker gone quiet", DEADLINE)
+    assert [m["title"] for m in sink.wait_for(1, DEADLINE)] == ["Trafficking ring broken up"]
+    done = len(runs(workdir, "news"))
+    wait_until(lambda: len(runs(workdir, "news")) >= done + 2, "later runs", DEADLINE, daemon.tail)
+    assert [m["title"] for m in sink.received] == ["Trafficking ring broken up"]
+    assert len(rows(workdir, "SELECT * FROM articles WHERE title = ?", ("Trafficking ring broken up",))) == 1
+
+
+def test_broker_down_fails_runs_with_a_reason_told_once_and_catches_up(
+    site: FixtureSite, prefix: str, workdir: Path, sink: HttpSink, tmp_path: Path,
+    spawn: Callable[..., Background],
+) -> None:
+    (tmp_path / "redis").mkdir()
+    server = RedisServer(tmp_path / "redis")
+    url = site.set(f"{prefix}/list", page(prefix, *OLD))
+    config(workdir, sink, {"news": url})
+    daemon = spawn("daemon", "--workers", server.url)
+    wait_until(lambda: len(runs(workdir, "news", "failed")) >= 3, "3 failed runs", DEADLINE, daemon.tail)
+    errors = {r["error"] for r in runs(workdir, "news", "failed")}
+    assert all(e.startswith("crawl workers unreachable") for e in errors), errors
+    assert daemon.count("runs fail until the broker is back") == 1, daemon.tail()  # the operator told once
+    worker = spawn("worker", server.url)  # starts before the broker: reconnects on its own
+    worker.wait_for_line("broker unreachable", DEADLINE)
+    server.start()
+    try:
+        wait_until(lambda: runs(workdir, "news", "baseline"), "the run after the broker is back", DEADLINE,
+                   lambda: daemon.tail() + worker.tail())
+        daemon.wait_for_line("crawl workers reachable again", DEADLINE)
+    finally:
+        server.stop()
+
+
+def test_redis_with_password_and_tls(
+    site: FixtureSite, prefix: str, workdir: Path, sink: HttpSink, tmp_path: Path,
+    spawn: Callable[..., Background],
+) -> None:
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    self_signed_context(certs)
+    (tmp_path / "redis").mkdir()
+    server = RedisServer(tmp_path / "redis", password="s3cret-word", tls=(certs / "cert.pem", certs / "key.pem"))
+    server.start()
+    try:
+        secure = f"{server.url}?ssl_ca_certs={certs / 'cert.pem'}"
+        url = site.set(f"{prefix}/list", page(prefix, *OLD))
+        config(workdir, sink, {"news": url}, f'\n[workers]\nurl = "{secure}"\n')
+        spawn("worker", secure)
+        daemon = spawn("daemon")
+        wait_until(lambda: runs(workdir, "news", "baseline"), "a run over TLS", DEADLINE, daemon.tail)
+        wrong = secure.replace("s3cret-word", "wrong")
+        assert worker_stats(secure), "the worker registered over TLS"
+        with pytest.raises(redis.AuthenticationError):
+            redis.Redis.from_url(wrong).ping()
+    finally:
+        server.stop()

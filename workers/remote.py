@@ -1,0 +1,129 @@
+"""The daemon's side: a crawl service whose fetches are jobs on Redis Streams, answered by workers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import Counter
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from newswatch.config import CrawlerConfig, SourceConfig
+from newswatch.model import CrawlResult, SourceState
+from newswatch.store import utcnow
+from newswatch.wire import result_from_json, section_to_dict, state_to_dict
+from workers.streams import GROUP, JOBS, RESULTS, config_hash, decode, encode
+
+log = logging.getLogger(__name__)
+
+
+class WorkersUnreachable(Exception):
+    """The broker could not be reached."""
+
+
+class RemoteCrawlService:
+    """Same surface as :class:`crawler.runner.CrawlService`; the crawl happens in a ``newswatch worker``."""
+
+    def __init__(self, url: str, crawler: CrawlerConfig) -> None:
+        self.redis = aioredis.from_url(url)
+        self.crawler = section_to_dict(crawler)
+        self.waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self.reader: asyncio.Task[None] | None = None
+        self.down = False  # told the operator already
+
+    async def fetch(self, source: SourceConfig, state: SourceState) -> CrawlResult:
+        """Enqueue the run of ``source`` and wait for a worker's result."""
+        try:
+            reply = await self._ask(source, {"kind": "fetch", "state": state_to_dict(state)})
+        except WorkersUnreachable as exc:
+            result = CrawlResult(source.name, started=utcnow(), finished=utcnow())
+            result.fail(f"crawl workers unreachable: {exc}")
+            return result
+        return result_from_json(reply["result"])
+
+    async def fetch_bodies(self, source: SourceConfig, links: list[str], skipped: Counter[str]) -> dict[str, str]:
+        """Article bodies fetched by a worker (a second job); none when the broker is down."""
+        try:
+            reply = await self._ask(source, {"kind": "bodies", "links": links})
+        except WorkersUnreachable:
+            skipped["crawl workers unreachable"] += len(links)
+            return {}
+        skipped.update(reply.get("skipped", {}))
+        return dict(reply["texts"])
+
+    async def _ask(self, source: SourceConfig, job: dict[str, Any]) -> dict[str, Any]:
+        payload = self._job(source, job)
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self.waiting[payload["id"]] = future
+        try:
+            await self._send(payload)
+            return await future
+        finally:
+            self.waiting.pop(payload["id"], None)
+
+    def _job(self, source: SourceConfig, job: dict[str, Any]) -> dict[str, Any]:
+        section = {"source": section_to_dict(source), "crawler": self.crawler}
+        return {**job, **section, "id": uuid.uuid4().hex, "hash": config_hash(section), "reply": RESULTS}
+
+    async def _send(self, payload: dict[str, Any]) -> None:
+        try:
+            await self._ensure_group()
+            await self.redis.xadd(JOBS, encode(payload))
+        except (RedisError, OSError) as exc:
+            self._went_down(exc)
+            raise WorkersUnreachable(str(exc) or type(exc).__name__) from exc
+        if self.down:
+            self.down = False
+            log.warning("crawl workers reachable again")
+        self._start_reader()
+
+    def _went_down(self, exc: BaseException) -> None:
+        if not self.down:
+            self.down = True
+            log.error("crawl workers unreachable: %s; runs fail until the broker is back", exc)
+
+    async def _ensure_group(self) -> None:
+        try:
+            await self.redis.xgroup_create(JOBS, GROUP, id="0", mkstream=True)
+        except RedisError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    def _start_reader(self) -> None:
+        if self.reader is None or self.reader.done():
+            self.reader = asyncio.get_running_loop().create_task(self._read_results())
+
+    async def _read_results(self) -> None:
+        """Hand each result to the run waiting for it; a result nobody waits for is dropped."""
+        last = "0-0"
+        while self.waiting:
+            try:
+                entries = await self.redis.xread({RESULTS: last}, block=1000, count=100)
+            except (RedisError, OSError) as exc:
+                self._went_down(exc)
+                self._fail_waiting(exc)
+                return
+            for _stream, items in entries or []:
+                for entry_id, fields in items:
+                    last = entry_id
+                    self._deliver(decode(fields))
+                    await self.redis.xdel(RESULTS, entry_id)
+
+    def _deliver(self, reply: dict[str, Any]) -> None:
+        future = self.waiting.get(reply.get("id", ""))
+        if future is not None and not future.done():
+            future.set_result(reply)
+
+    def _fail_waiting(self, exc: BaseException) -> None:
+        for future in self.waiting.values():
+            if not future.done():
+                future.set_exception(WorkersUnreachable(str(exc) or type(exc).__name__))
+
+    async def stop(self) -> None:
+        """Stop waiting for results."""
+        if self.reader is not None:
+            self.reader.cancel()
+        await self.redis.aclose()
