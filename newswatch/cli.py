@@ -424,10 +424,13 @@ def run(config_path: Path | None, log_format: str, workers_url: str | None = Non
 
         use_json_logs()
     path = resolve_config_path(config_path)
-    watch = ConfigWatch(path, lambda p: load(p, notifiers=True))  # fingerprint first: no edit slips between
-    config = load(path, notifiers=True)
-    if workers_url:
-        config = config.model_copy(update={"workers": config.workers.model_copy(update={"url": workers_url})})
+    def read(p: Path) -> Config:  # --workers holds across reloads too
+        config = load(p, notifiers=True)
+        return config.model_copy(update={"workers": config.workers.model_copy(update={"url": workers_url})}) \
+            if workers_url else config
+
+    watch = ConfigWatch(path, read)  # fingerprint first: no edit slips between
+    config = read(path)
     sys.exit(serve(config, watch, build_pipeline))
 
 

@@ -228,6 +228,9 @@ class Daemon:
         if previous is None or config.crawler.concurrency != previous.crawler.concurrency:
             self.limit = asyncio.Semaphore(config.crawler.concurrency)
         self.config = config
+        follow = getattr(self.services[-1], "follow", None)  # scale-out: results of an older config re-queued
+        if follow is not None:
+            follow(config.sources)
         self.pipeline = self.build(config, self.store, self.services[-1])
         self.deliverer = Deliverer(config, self.store)
 

@@ -33,11 +33,20 @@ class RemoteCrawlService:
         self.waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.reader: asyncio.Task[None] | None = None
         self.down = False  # told the operator already
+        self.current: dict[str, SourceConfig] = {}
+
+    def follow(self, sources: tuple[SourceConfig, ...]) -> None:
+        """The source configs now in force: a result crawled under an older one is dropped and re-queued."""
+        self.current = {s.name: s for s in sources}
 
     async def fetch(self, source: SourceConfig, state: SourceState) -> CrawlResult:
         """Enqueue the run of ``source`` and wait for a worker's result."""
         try:
             reply = await self._ask(source, {"kind": "fetch", "state": state_to_dict(state)})
+            while (newer := self._newer(source.name, reply["hash"])) is not None:
+                log.warning("source %s: result crawled under an older config dropped; re-queued", source.name)
+                source = newer
+                reply = await self._ask(source, {"kind": "fetch", "state": state_to_dict(state)})
         except WorkersUnreachable as exc:
             result = CrawlResult(source.name, started=utcnow(), finished=utcnow())
             result.fail(f"crawl workers unreachable: {exc}")
@@ -63,6 +72,14 @@ class RemoteCrawlService:
             return await future
         finally:
             self.waiting.pop(payload["id"], None)
+
+    def _newer(self, name: str, job_hash: str) -> SourceConfig | None:
+        """The config in force for ``name`` if the job ``job_hash`` was made under another one."""
+        source = self.current.get(name)
+        return source if source is not None and self._hash(source) != job_hash else None
+
+    def _hash(self, source: SourceConfig) -> str:
+        return config_hash({"source": section_to_dict(source), "crawler": self.crawler})
 
     def _job(self, source: SourceConfig, job: dict[str, Any]) -> dict[str, Any]:
         section = {"source": section_to_dict(source), "crawler": self.crawler}

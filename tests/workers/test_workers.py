@@ -139,8 +139,8 @@ def test_a_killed_workers_job_is_redelivered_and_alerts_once(
     first = spawn("worker", broker.url, "--claim-idle", "1")
     daemon = spawn("daemon", "--workers", broker.url)
     wait_until(lambda: runs(workdir, "news", "baseline"), "baseline", DEADLINE, daemon.tail)
-    seen = len(site.hits(f"{prefix}/list"))
     site.set(f"{prefix}/list", page(prefix, "Trafficking ring broken up", *OLD), delay=2.0)
+    seen = len(site.hits(f"{prefix}/list"))  # a request counted after this one is served with the delay
     wait_until(lambda: len(site.hits(f"{prefix}/list")) > seen, "the worker mid-job", DEADLINE, first.tail)
     first.kill()  # SIGKILL: the job stays pending in the consumer group, unacknowledged
     second = spawn("worker", broker.url, "--claim-idle", "1")
@@ -199,3 +199,25 @@ def test_redis_with_password_and_tls(
             redis.Redis.from_url(wrong).ping()
     finally:
         server.stop()
+
+
+def test_a_result_crawled_under_an_older_config_is_dropped_and_re_queued(
+    site: FixtureSite, prefix: str, workdir: Path, sink: HttpSink, broker: RedisServer,
+    spawn: Callable[..., Background],
+) -> None:
+    url = site.set(f"{prefix}/list", page(prefix, *OLD))
+    path = config(workdir, sink, {"news": url})
+    worker = spawn("worker", broker.url)
+    daemon = spawn("daemon", "--workers", broker.url)
+    wait_until(lambda: runs(workdir, "news", "baseline"), "baseline", DEADLINE, daemon.tail)
+    site.set(f"{prefix}/list", page(prefix, *OLD), delay=8.0)  # long enough for the reload to land mid-job
+    seen = len(site.hits(f"{prefix}/list"))  # a request counted after this one is served with the delay
+    wait_until(lambda: len(site.hits(f"{prefix}/list")) > seen, "a job in flight", DEADLINE, worker.tail)
+    path.write_text(path.read_text().replace('summary = ".excerpt"', 'summary = "h2.headline"'))
+    daemon.wait_for_line("config in force", DEADLINE)
+    daemon.wait_for_line("result crawled under an older config dropped; re-queued", DEADLINE)
+    done = len(runs(workdir, "news"))
+    site.set(f"{prefix}/list", page(prefix, *OLD))
+    wait_until(lambda: len(runs(workdir, "news")) > done, "the run recorded under the new config", DEADLINE,
+               daemon.tail)
+    assert daemon.count("re-queued") == 1, daemon.tail()
