@@ -337,8 +337,10 @@ def tickers(config_path: Path | None, pair: str | None, as_json: bool) -> None:
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.option("--check", is_flag=True, help="Only check that a daemon is running (fresh heartbeat): exit 0, else 1.")
+@click.option("--workers", "workers_url", default=None, metavar="redis://HOST:6379/0",
+              help="Also show the crawl workers and the queue on this Redis (default: [workers] url).")
 @user_errors
-def status(config_path: Path | None, as_json: bool, check: bool) -> None:
+def status(config_path: Path | None, as_json: bool, check: bool, workers_url: str | None = None) -> None:
     """Per source: last run, outcome, items seen, consecutive failures, next run."""
     from newswatch.queries import notifier_status, source_status
 
@@ -352,14 +354,38 @@ def status(config_path: Path | None, as_json: bool, check: bool) -> None:
         sys.exit(EXIT_FAILED if problem else EXIT_OK)
     store = open_for_reading(config)
     rows, notifiers = source_status(store, config), notifier_status(store, config)
+    workers = _fleet(workers_url or config.workers.url)
     if as_json:
-        emit_json({"sources": rows, "notifiers": notifiers})
+        emit_json({"sources": rows, "notifiers": notifiers, **({"workers": workers} if workers else {})})
         return
     emit_table(rows, ["source", "type", "last_run", "outcome", "items", "failures", "next_run", "error"],
                times=["last_run", "next_run"], optional=["type", "next_run"])
     click.echo()
     emit_table(notifiers, ["notifier", "pending", "refused", "given_up", "last_delivered", "failures", "error"],
                empty="no notifiers configured", times=["last_delivered"], optional=["given_up", "last_delivered"])
+    if workers:
+        click.echo()
+        _print_fleet(workers)
+
+
+def _fleet(url: str | None) -> dict[str, Any] | None:
+    """The crawl workers and the queue, when scale-out mode is configured."""
+    if not url:
+        return None
+    from workers.fleet import fleet
+
+    return fleet(url)
+
+
+def _print_fleet(found: dict[str, Any]) -> None:
+    if not found["reachable"]:
+        click.echo(f"crawl workers: broker {found['broker']} unreachable: {found['error']}")
+        return
+    queue = found["queue"]
+    click.echo(f"crawl queue on {found['broker']}: {queue['queued']} queued, "
+               f"{queue['pending']} taken, not yet acknowledged")
+    emit_table(found["workers"], ["worker", "alive", "done", "failed", "running", "last_seen"],
+               empty="no crawl worker alive", times=["last_seen"])
 
 
 @main.command()

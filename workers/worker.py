@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 from collections import Counter
 from typing import Any
 
@@ -147,7 +148,8 @@ class Worker:
     async def _beat(self) -> None:
         """Register as alive and keep this worker's jobs fresh (so only a dead worker's are claimed)."""
         key = WORKERS + self.name
-        await self.redis.hset(key, mapping={"done": self.done, "failed": self.failed, "running": len(self.running)})
+        await self.redis.hset(key, mapping={"done": self.done, "failed": self.failed, "running": len(self.running),
+                                               "seen": time.time()})
         await self.redis.expire(key, WORKER_TTL_SECONDS)
         if self.running:
             await self.redis.xclaim(JOBS, GROUP, self.name, 0, list(self.running), justid=True)

@@ -5,14 +5,17 @@ Every wait polls something observable (the sink, the database, stderr lines, Red
 
 from __future__ import annotations
 
+import json
+import socket
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import redis
-from support.cli import write_config
+from support.cli import newswatch, write_config
 from support.configs import base, html_source
 from support.daemon import Background, Daemon
 from support.pages import Item, listing
@@ -20,6 +23,7 @@ from support.redis import RedisServer, redis_binary
 from support.server import FixtureSite
 from support.sinks import HttpSink, self_signed_context
 from support.waiting import wait_until
+from support.web import Serving
 
 pytestmark = pytest.mark.skipif(redis_binary() is None,
                                 reason="redis-server not installed (apt-get install redis-server)")
@@ -64,6 +68,12 @@ def spawn(procs: list[Background], workdir: Path) -> Callable[..., Background]:
     return run
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def rows(workdir: Path, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
     database = workdir / "newswatch.db"
     if not database.exists():
@@ -106,7 +116,7 @@ def worker_stats(url: str) -> dict[str, dict[str, int]]:
     client = redis.Redis.from_url(url)
     found = {}
     for key in client.scan_iter("newswatch:worker:*"):
-        found[key.decode()] = {k.decode(): int(v) for k, v in client.hgetall(key).items()}
+        found[key.decode()] = {k.decode(): int(float(v)) for k, v in client.hgetall(key).items()}
     return found
 
 
@@ -221,3 +231,44 @@ def test_a_result_crawled_under_an_older_config_is_dropped_and_re_queued(
     wait_until(lambda: len(runs(workdir, "news")) > done, "the run recorded under the new config", DEADLINE,
                daemon.tail)
     assert daemon.count("re-queued") == 1, daemon.tail()
+
+
+def metrics_text(url: str) -> str:
+    return httpx.get(url + "metrics", timeout=10).text
+
+
+def test_status_and_metrics_show_the_workers_and_the_queue(
+    site: FixtureSite, prefix: str, workdir: Path, sink: HttpSink, broker: RedisServer,
+    spawn: Callable[..., Background], procs: list[Background],
+) -> None:
+    urls = {n: site.set(f"{prefix}/{n}", page(f"{prefix}/{n}", *OLD)) for n in ("a", "b")}
+    path = config(workdir, sink, urls, f'\n[workers]\nurl = "{broker.url}"\n\n[web]\nlisten = "127.0.0.1:0"\n')
+    workers = [spawn("worker", broker.url), spawn("worker", broker.url)]
+    procs.append(daemon := Serving("--log-level", "info", "run", "-c", path, cwd=workdir))
+    front = daemon.url()
+    for n in urls:
+        wait_until(lambda n=n: runs(workdir, n, "baseline"), f"baseline of {n}", DEADLINE, daemon.tail)
+    wait_until(lambda: len([w for w in worker_stats(broker.url).values() if w["done"]]) == 2,
+               "both workers did jobs", DEADLINE, lambda: workers[0].tail() + workers[1].tail())
+    shown = json.loads(newswatch("status", "--json", "-c", path, cwd=workdir).stdout)["workers"]
+    assert shown["reachable"] and len(shown["workers"]) == 2 and all(w["alive"] for w in shown["workers"])
+    assert sum(w["done"] for w in shown["workers"]) >= 2 and all(w["last_seen"] for w in shown["workers"])
+    assert set(shown["queue"]) == {"queued", "pending"}
+    table = newswatch("status", "-c", path, cwd=workdir)
+    assert "crawl queue on" in table.stdout and all(w["worker"][:8] in table.stdout for w in shown["workers"])
+    text = metrics_text(front)
+    assert "newswatch_workers_alive 2.0" in text, text
+    assert 'newswatch_worker_jobs_total{outcome="done",worker="' in text and "newswatch_crawl_queue_depth{" in text
+    workers[0].kill()  # its registry key expires with its TTL: no longer listed as alive
+    wait_until(lambda: "newswatch_workers_alive 1.0" in metrics_text(front), "one worker alive", DEADLINE)
+
+
+def test_status_with_the_broker_unreachable_says_so_in_one_line(workdir: Path, sink: HttpSink) -> None:
+    path = config(workdir, sink, {"news": "http://127.0.0.1:9/"})
+    closed = f"redis://:hidden-pass@127.0.0.1:{free_port()}/0"
+    shown = newswatch("status", "-c", path, "--workers", closed, cwd=workdir)
+    assert shown.returncode == 0 and "Traceback" not in shown.stderr, shown.stderr
+    lines = [line for line in shown.stdout.splitlines() if "unreachable" in line]
+    assert len(lines) == 1 and "hidden-pass" not in shown.stdout, shown.stdout
+    document = json.loads(newswatch("status", "--json", "-c", path, "--workers", closed, cwd=workdir).stdout)
+    assert document["workers"]["reachable"] is False and document["workers"]["error"]
