@@ -330,7 +330,11 @@ class Daemon:
             source = self._source(name)
             if source is None or self.stopping.is_set():
                 return None
-            return await self.pipeline.run_source(source)
+            report = await self.pipeline.run_source(source)
+            for service in self.services:  # scale-out: the run is stored, so its crawl jobs are acknowledged
+                if (stored := getattr(service, "stored", None)) is not None:
+                    await stored(name)
+            return report
 
     def _source(self, name: str) -> SourceConfig | None:
         return next((s for s in self.config.sources if s.name == name), None)

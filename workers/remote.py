@@ -34,6 +34,7 @@ class RemoteCrawlService:
         self.reader: asyncio.Task[None] | None = None
         self.down = False  # told the operator already
         self.current: dict[str, SourceConfig] = {}
+        self.answered: dict[str, list[str]] = {}  # source -> job entries answered, acknowledged once stored
 
     def follow(self, sources: tuple[SourceConfig, ...]) -> None:
         """The source configs now in force: a result crawled under an older one is dropped and re-queued."""
@@ -45,6 +46,7 @@ class RemoteCrawlService:
             reply = await self._ask(source, {"kind": "fetch", "state": state_to_dict(state)})
             while (newer := self._newer(source.name, reply["hash"])) is not None:
                 log.warning("source %s: result crawled under an older config dropped; re-queued", source.name)
+                await self._ack(self.answered.pop(source.name, []))
                 source = newer
                 reply = await self._ask(source, {"kind": "fetch", "state": state_to_dict(state)})
         except WorkersUnreachable as exc:
@@ -69,9 +71,24 @@ class RemoteCrawlService:
         self.waiting[payload["id"]] = future
         try:
             await self._send(payload)
-            return await future
+            reply = await future
+            self.answered.setdefault(source.name, []).append(str(reply.get("entry", "")))
+            return reply
         finally:
             self.waiting.pop(payload["id"], None)
+
+    async def stored(self, name: str) -> None:
+        """The run of ``name`` is stored: acknowledge its jobs, so no worker redoes them (at-least-once)."""
+        await self._ack(self.answered.pop(name, []))
+
+    async def _ack(self, entries: list[str]) -> None:
+        entries = [e for e in entries if e]
+        if not entries:
+            return
+        try:
+            await self.redis.xack(JOBS, GROUP, *entries)
+        except (RedisError, OSError) as exc:  # the worker stops holding them after its bound
+            log.warning("crawl jobs %s stored but not acknowledged: %s", ", ".join(entries), exc)
 
     def _newer(self, name: str, job_hash: str) -> SourceConfig | None:
         """The config in force for ``name`` if the job ``job_hash`` was made under another one."""
@@ -116,7 +133,7 @@ class RemoteCrawlService:
     async def _read_results(self) -> None:
         """Hand each result to the run waiting for it; a result nobody waits for is dropped."""
         last = "0-0"
-        while self.waiting:
+        while True:
             try:
                 entries = await self.redis.xread({RESULTS: last}, block=1000, count=100)
             except (RedisError, OSError) as exc:
@@ -126,13 +143,17 @@ class RemoteCrawlService:
             for _stream, items in entries or []:
                 for entry_id, fields in items:
                     last = entry_id
-                    self._deliver(decode(fields))
+                    await self._deliver(decode(fields))
                     await self.redis.xdel(RESULTS, entry_id)
 
-    def _deliver(self, reply: dict[str, Any]) -> None:
+    async def _deliver(self, reply: dict[str, Any]) -> None:
+        """Hand ``reply`` to its run; a reply nobody waits for (its run ended, the daemon restarted) is acked:
+        that run was recorded failed or never stored, and the schedule runs the source again."""
         future = self.waiting.get(reply.get("id", ""))
         if future is not None and not future.done():
             future.set_result(reply)
+        else:
+            await self._ack([str(reply.get("entry", ""))])
 
     def _fail_waiting(self, exc: BaseException) -> None:
         for future in self.waiting.values():

@@ -1,8 +1,9 @@
 """``newswatch worker URL``: read crawl jobs from Redis Streams, crawl with the daemon's engine, post results.
 
-A job is acknowledged (XACK) only after its result is posted; a job a dead worker left pending is claimed
-(XAUTOCLAIM) by another worker once it has been idle ``claim_idle`` seconds. A live worker keeps its jobs
-fresh (XCLAIM to itself) so they are never taken from it.
+A job is acknowledged (XACK) by the daemon once it has stored the run; until then the worker that posted
+the result keeps the job fresh (for at most ``HOLD_SECONDS``, after which it acks it itself). A job a dead
+worker left pending is claimed (XAUTOCLAIM) by another worker once it has been idle ``claim_idle`` seconds.
+A live worker keeps its jobs fresh (XCLAIM to itself) so they are never taken from it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from workers.streams import GROUP, JOBS, WORKER_TTL_SECONDS, WORKERS, config_has
 log = logging.getLogger(__name__)
 
 RECONNECT_SECONDS = 1.0
+HOLD_SECONDS = 60.0  # an answered job is kept fresh this long for the daemon to store and ack it
 
 
 class Worker:
@@ -39,6 +41,8 @@ class Worker:
         self.claim_ms = int(claim_idle * 1000)
         self.services: dict[str, CrawlService] = {}
         self.running: set[str] = set()
+        self.held: dict[str, float] = {}  # answered job -> when to stop waiting for the daemon's ack
+        self.hold = HOLD_SECONDS
         self.done = self.failed = 0
 
     async def serve(self) -> None:
@@ -94,8 +98,8 @@ class Worker:
         self.running.add(entry_id)
         try:
             reply = await self._answer(job)
-            await self.redis.xadd(job["reply"], encode(reply))
-            await self.redis.xack(JOBS, GROUP, entry_id)
+            await self.redis.xadd(job["reply"], encode({**reply, "entry": entry_id}))
+            self.held[entry_id] = time.monotonic() + self.hold  # the daemon acks once it has stored the run
             self.done += 1
         except (RedisError, OSError) as exc:  # left pending: redelivered
             log.warning("job %s: broker unreachable: %s", entry_id, exc)
@@ -153,6 +157,19 @@ class Worker:
         await self.redis.expire(key, WORKER_TTL_SECONDS)
         if self.running:
             await self.redis.xclaim(JOBS, GROUP, self.name, 0, list(self.running), justid=True)
+        await self._hold()
+
+    async def _hold(self) -> None:
+        """Keep answered jobs fresh until the daemon acks them; past the bound, ack them here (see README)."""
+        now = time.monotonic()
+        late = [e for e, until in self.held.items() if until <= now]
+        if late:
+            log.warning("jobs %s: no daemon stored the result within %.0f s; dropped (the schedule runs the "
+                        "source again)", ", ".join(late), self.hold)
+            await self.redis.xack(JOBS, GROUP, *late)
+        waiting = [e for e in self.held if e not in late]
+        kept = await self.redis.xclaim(JOBS, GROUP, self.name, 0, waiting, justid=True) if waiting else []
+        self.held = {e: self.held[e] for e in map(_text, kept) if e in self.held}
 
 
 def _text(value: bytes | str) -> str:

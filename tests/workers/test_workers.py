@@ -6,6 +6,8 @@ Every wait polls something observable (the sink, the database, stderr lines, Red
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -272,3 +274,36 @@ def test_status_with_the_broker_unreachable_says_so_in_one_line(workdir: Path, s
     assert len(lines) == 1 and "hidden-pass" not in shown.stdout, shown.stdout
     document = json.loads(newswatch("status", "--json", "-c", path, "--workers", closed, cwd=workdir).stdout)
     assert document["workers"]["reachable"] is False and document["workers"]["error"]
+
+
+def pending(url: str) -> int:
+    client = redis.Redis.from_url(url)
+    return int(client.xpending("newswatch:jobs", "workers")["pending"]) if client.exists("newswatch:jobs") else 0
+
+
+def test_the_job_is_acknowledged_only_once_the_daemon_stored_the_run(
+    site: FixtureSite, prefix: str, workdir: Path, sink: HttpSink, broker: RedisServer,
+    spawn: Callable[..., Background],
+) -> None:
+    url = site.set(f"{prefix}/list", page(prefix, *OLD))
+    config(workdir, sink, {"news": url})
+    worker = spawn("worker", broker.url)
+    daemon = spawn("daemon", "--workers", broker.url)
+    wait_until(lambda: runs(workdir, "news", "baseline"), "baseline", DEADLINE, daemon.tail)
+    wait_until(lambda: pending(broker.url) == 0, "the baseline's job acknowledged", DEADLINE, worker.tail)
+    site.set(f"{prefix}/list", page(prefix, "Trafficking ring broken up", *OLD), delay=2.0)
+    seen = len(site.hits(f"{prefix}/list"))
+    wait_until(lambda: len(site.hits(f"{prefix}/list")) > seen, "the worker mid-job", DEADLINE, worker.tail)
+    os.kill(daemon.proc.pid, signal.SIGSTOP)  # the daemon cannot read the result, let alone store it
+    client = redis.Redis.from_url(broker.url)
+    wait_until(lambda: client.xlen("newswatch:results") >= 1, "the worker's result posted", DEADLINE, worker.tail)
+    assert pending(broker.url) >= 1  # posted, not acknowledged: the worker holds the job for the daemon
+    daemon.kill()  # SIGKILL: nothing of that run was stored
+    assert not rows(workdir, "SELECT * FROM articles WHERE title = ?", ("Trafficking ring broken up",))
+    again = spawn("daemon", "--workers", broker.url)
+    assert [m["title"] for m in sink.wait_for(1, DEADLINE)] == ["Trafficking ring broken up"]
+    done = len(runs(workdir, "news"))
+    wait_until(lambda: len(runs(workdir, "news")) >= done + 2, "later runs", DEADLINE, again.tail)
+    wait_until(lambda: pending(broker.url) == 0, "every job acknowledged", DEADLINE, again.tail)
+    assert [m["title"] for m in sink.received] == ["Trafficking ring broken up"]
+    assert len(rows(workdir, "SELECT * FROM articles WHERE title = ?", ("Trafficking ring broken up",))) == 1
