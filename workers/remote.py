@@ -7,6 +7,7 @@ import logging
 import uuid
 from collections import Counter
 from typing import Any
+from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -15,13 +16,19 @@ from newswatch.config import CrawlerConfig, SourceConfig
 from newswatch.model import CrawlResult, SourceState
 from newswatch.store import utcnow
 from newswatch.wire import result_from_json, section_to_dict, state_to_dict
-from workers.streams import GROUP, JOBS, RESULTS, config_hash, decode, encode
+from workers.streams import GROUP, JOBS, RESULTS, WORKERS, config_hash, decode, encode
 
 log = logging.getLogger(__name__)
+
+PICKUP_FACTOR = 3  # a job no live worker took within this many crawl timeouts is withdrawn and its run failed
 
 
 class WorkersUnreachable(Exception):
     """The broker could not be reached."""
+
+
+class NoWorker(WorkersUnreachable):
+    """The broker is up but no worker took the job within the bound."""
 
 
 class RemoteCrawlService:
@@ -34,6 +41,10 @@ class RemoteCrawlService:
         self.reader: asyncio.Task[None] | None = None
         self.down = False  # told the operator already
         self.current: dict[str, SourceConfig] = {}
+        self.per_domain = crawler.per_domain
+        self.hosts: dict[str, asyncio.Semaphore] = {}
+        self.pickup = PICKUP_FACTOR * crawler.timeout.total_seconds()
+        self.unattended = False  # told the operator already
         self.answered: dict[str, list[str]] = {}  # source -> job entries answered, acknowledged once stored
 
     def follow(self, sources: tuple[SourceConfig, ...]) -> None:
@@ -51,7 +62,7 @@ class RemoteCrawlService:
                 reply = await self._ask(source, {"kind": "fetch", "state": state_to_dict(state)})
         except WorkersUnreachable as exc:
             result = CrawlResult(source.name, started=utcnow(), finished=utcnow())
-            result.fail(f"crawl workers unreachable: {exc}")
+            result.fail(str(exc) if isinstance(exc, NoWorker) else f"crawl workers unreachable: {exc}")
             return result
         return result_from_json(reply["result"])
 
@@ -66,12 +77,21 @@ class RemoteCrawlService:
         return dict(reply["texts"])
 
     async def _ask(self, source: SourceConfig, job: dict[str, Any]) -> dict[str, Any]:
+        async with self._gate(source):
+            return await self._ask_now(source, job)
+
+    def _gate(self, source: SourceConfig) -> asyncio.Semaphore:
+        """At most ``per_domain`` jobs outstanding per host of the source URL, across all the workers."""
+        host = urlsplit(str(source.url)).hostname or ""
+        return self.hosts.setdefault(host, asyncio.Semaphore(self.per_domain))
+
+    async def _ask_now(self, source: SourceConfig, job: dict[str, Any]) -> dict[str, Any]:
         payload = self._job(source, job)
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self.waiting[payload["id"]] = future
         try:
-            await self._send(payload)
-            reply = await future
+            entry = await self._send(payload)
+            reply = await self._answer(entry, future)
             self.answered.setdefault(source.name, []).append(str(reply.get("entry", "")))
             return reply
         finally:
@@ -102,10 +122,38 @@ class RemoteCrawlService:
         section = {"source": section_to_dict(source), "crawler": self.crawler}
         return {**job, **section, "id": uuid.uuid4().hex, "hash": config_hash(section), "reply": RESULTS}
 
-    async def _send(self, payload: dict[str, Any]) -> None:
+    async def _answer(self, entry: str, future: asyncio.Future[dict[str, Any]]) -> dict[str, Any]:
+        """The reply to job ``entry``; if no worker is alive to take it within ``pickup`` seconds, it is withdrawn."""
+        while True:
+            done, _ = await asyncio.wait({future}, timeout=self.pickup)
+            if done:
+                self.unattended = False
+                return future.result()
+            try:
+                if not await self._unattended(entry):
+                    continue
+                await self.redis.xdel(JOBS, entry)  # no worker takes it later; a late reply is acked, unused
+            except (RedisError, OSError) as exc:
+                self._went_down(exc)
+                raise WorkersUnreachable(str(exc) or type(exc).__name__) from exc
+            if not self.unattended:
+                self.unattended = True
+                log.error("no crawl worker alive takes jobs on the broker; runs fail until one does")
+            raise NoWorker(f"no crawl worker took the job within {self.pickup:.0f}s")
+
+    async def _unattended(self, entry: str) -> bool:
+        """True when job ``entry`` was not taken by any worker and no worker is alive."""
+        taken = await self.redis.xpending_range(JOBS, GROUP, min=entry, max=entry, count=1)
+        if taken:
+            return False
+        async for _key in self.redis.scan_iter(f"{WORKERS}*"):
+            return False
+        return True
+
+    async def _send(self, payload: dict[str, Any]) -> str:
         try:
             await self._ensure_group()
-            await self.redis.xadd(JOBS, encode(payload))
+            entry = await self.redis.xadd(JOBS, encode(payload))
         except (RedisError, OSError) as exc:
             self._went_down(exc)
             raise WorkersUnreachable(str(exc) or type(exc).__name__) from exc
@@ -113,6 +161,7 @@ class RemoteCrawlService:
             self.down = False
             log.warning("crawl workers reachable again")
         self._start_reader()
+        return entry.decode() if isinstance(entry, bytes) else str(entry)
 
     def _went_down(self, exc: BaseException) -> None:
         if not self.down:

@@ -10,7 +10,10 @@ import os
 import signal
 import socket
 import sqlite3
+import threading
+import time
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -307,3 +310,80 @@ def test_the_job_is_acknowledged_only_once_the_daemon_stored_the_run(
     wait_until(lambda: pending(broker.url) == 0, "every job acknowledged", DEADLINE, again.tail)
     assert [m["title"] for m in sink.received] == ["Trafficking ring broken up"]
     assert len(rows(workdir, "SELECT * FROM articles WHERE title = ?", ("Trafficking ring broken up",))) == 1
+
+
+class CountingSite:
+    """A local server that serves one listing per path slowly and records the most requests in flight at once."""
+
+    def __init__(self, delay: float) -> None:
+        self.lock, self.now, self.peak, self.served = threading.Lock(), 0, 0, 0
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                site.enter()
+                try:
+                    time.sleep(delay)  # the server's own pace, not a test's guess
+                    body = page(self.path, *OLD).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                finally:
+                    site.leave()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def enter(self) -> None:
+        with self.lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+
+    def leave(self) -> None:
+        with self.lock:
+            self.now -= 1
+            self.served += 1
+
+
+def test_per_domain_holds_across_workers(
+    workdir: Path, sink: HttpSink, broker: RedisServer, spawn: Callable[..., Background],
+) -> None:
+    host = CountingSite(delay=0.3)
+    try:
+        names = [f"s{i}" for i in range(10)]
+        path = config(workdir, sink, {n: f"{host.base}/{n}" for n in names})
+        path.write_text(path.read_text().replace("retries = 0\n", "retries = 0\nper_domain = 1\n", 1))
+        workers = [spawn("worker", broker.url, "--concurrency", "3"), spawn("worker", broker.url, "--concurrency", "3")]
+        daemon = spawn("daemon", "--workers", broker.url)
+        for n in names:
+            wait_until(lambda n=n: runs(workdir, n, "baseline"), f"baseline of {n}", DEADLINE, daemon.tail)
+        wait_until(lambda: len([w for w in worker_stats(broker.url).values() if w["done"]]) == 2,
+                   "both workers did jobs", DEADLINE, lambda: workers[0].tail() + workers[1].tail())
+        assert host.served >= 10 and host.peak == 1, (host.served, host.peak)
+    finally:
+        host.server.shutdown()
+        host.server.server_close()
+
+
+def test_no_worker_alive_fails_the_run_with_a_reason_told_once(
+    site: FixtureSite, prefix: str, workdir: Path, sink: HttpSink, broker: RedisServer,
+    spawn: Callable[..., Background],
+) -> None:
+    url = site.set(f"{prefix}/list", page(prefix, *OLD))
+    path = config(workdir, sink, {"news": url})
+    path.write_text(path.read_text().replace('timeout = "10s"', 'timeout = "1s"', 1))  # pickup bound: 3 x 1 s
+    daemon = spawn("daemon", "--workers", broker.url)
+    wait_until(lambda: len(runs(workdir, "news", "failed")) >= 2, "2 failed runs", DEADLINE, daemon.tail)
+    assert {r["error"] for r in runs(workdir, "news", "failed")} == {"no crawl worker took the job within 3s"}
+    assert daemon.count("no crawl worker alive takes jobs") == 1, daemon.tail()
+    assert redis.Redis.from_url(broker.url).xlen("newswatch:jobs") <= 1  # withdrawn, not left for a later worker
+    worker = spawn("worker", broker.url)
+    wait_until(lambda: runs(workdir, "news", "baseline"), "a run once a worker is alive", DEADLINE,
+               lambda: daemon.tail() + worker.tail())
