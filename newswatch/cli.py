@@ -339,8 +339,10 @@ def tickers(config_path: Path | None, pair: str | None, as_json: bool) -> None:
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.option("--check", is_flag=True, help="Only check that a daemon is running (fresh heartbeat): exit 0, else 1.")
+@click.option("--workers", "workers_url", default=None, metavar="redis://HOST:6379/0",
+              help="Also show the crawl workers and the queue on this Redis (default: [workers] url).")
 @user_errors
-def status(config_path: Path | None, as_json: bool, check: bool) -> None:
+def status(config_path: Path | None, as_json: bool, check: bool, workers_url: str | None = None) -> None:
     """Per source: last run, outcome, items seen, consecutive failures, next run."""
     from newswatch.queries import notifier_status, source_status
 
@@ -354,14 +356,38 @@ def status(config_path: Path | None, as_json: bool, check: bool) -> None:
         sys.exit(EXIT_FAILED if problem else EXIT_OK)
     store = open_for_reading(config)
     rows, notifiers = source_status(store, config), notifier_status(store, config)
+    workers = _fleet(workers_url or config.workers.url)
     if as_json:
-        emit_json({"sources": rows, "notifiers": notifiers})
+        emit_json({"sources": rows, "notifiers": notifiers, **({"workers": workers} if workers else {})})
         return
     emit_table(rows, ["source", "type", "last_run", "outcome", "items", "failures", "next_run", "error"],
                times=["last_run", "next_run"], optional=["type", "next_run"])
     click.echo()
     emit_table(notifiers, ["notifier", "pending", "refused", "given_up", "last_delivered", "failures", "error"],
                empty="no notifiers configured", times=["last_delivered"], optional=["given_up", "last_delivered"])
+    if workers:
+        click.echo()
+        _print_fleet(workers)
+
+
+def _fleet(url: str | None) -> dict[str, Any] | None:
+    """The crawl workers and the queue, when scale-out mode is configured."""
+    if not url:
+        return None
+    from workers.fleet import fleet
+
+    return fleet(url)
+
+
+def _print_fleet(found: dict[str, Any]) -> None:
+    if not found["reachable"]:
+        click.echo(f"crawl workers: broker {found['broker']} unreachable: {found['error']}")
+        return
+    queue = found["queue"]
+    click.echo(f"crawl queue on {found['broker']}: {queue['queued']} queued, "
+               f"{queue['pending']} taken, not yet acknowledged")
+    emit_table(found["workers"], ["worker", "alive", "done", "failed", "running", "last_seen"],
+               empty="no crawl worker alive", times=["last_seen"])
 
 
 @main.command()
@@ -408,8 +434,10 @@ def _alert_rows(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @config_option
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: one JSON object per log line (for journald/Docker log collectors).")
+@click.option("--workers", "workers_url", default=None, metavar="redis://HOST:6379/0",
+              help="Scale-out: crawl in `newswatch worker` processes over this Redis (overrides [workers] url).")
 @user_errors
-def run(config_path: Path | None, log_format: str) -> None:
+def run(config_path: Path | None, log_format: str, workers_url: str | None = None) -> None:
     """The daemon: every source on its own schedule until SIGTERM/SIGINT; config edits apply live (and on SIGHUP)."""
     import signal
 
@@ -424,9 +452,28 @@ def run(config_path: Path | None, log_format: str) -> None:
 
         use_json_logs()
     path = resolve_config_path(config_path)
-    watch = ConfigWatch(path, lambda p: load(p, notifiers=True))  # fingerprint first: no edit slips between
-    config = load(path, notifiers=True)
+    def read(p: Path) -> Config:  # --workers holds across reloads too
+        config = load(p, notifiers=True)
+        return config.model_copy(update={"workers": config.workers.model_copy(update={"url": workers_url})}) \
+            if workers_url else config
+
+    watch = ConfigWatch(path, read)  # fingerprint first: no edit slips between
+    config = read(path)
     sys.exit(serve(config, watch, build_pipeline))
+
+
+@main.command()
+@click.argument("url")
+@click.option("--concurrency", default=1, show_default=True, type=click.IntRange(1), help="Jobs crawled at once.")
+@click.option("--claim-idle", default=10.0, show_default=True, type=click.FloatRange(0.1),
+              help="Seconds a dead worker's job waits before another worker takes it over.")
+@user_errors
+def worker(url: str, concurrency: int, claim_idle: float) -> None:
+    """A crawl worker: crawl the jobs a `newswatch run --workers URL` daemon queues (needs no database)."""
+    from crawler.runner import run_in_reactor
+    from workers.worker import Worker
+
+    run_in_reactor(Worker(url, concurrency, claim_idle).serve)
 
 
 @main.command()

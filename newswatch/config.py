@@ -174,6 +174,12 @@ class NotifierConfig(_Section):
     url: SecretStr
 
 
+class WorkersConfig(_Section):
+    """Scale-out mode: crawl jobs go to ``newswatch worker`` processes over this Redis URL (none: crawl here)."""
+
+    url: str | None = None
+
+
 class Config(_Section):
     """The whole validated configuration. ``path`` is the file it came from."""
 
@@ -186,6 +192,7 @@ class Config(_Section):
     tickers: tuple[TickerConfig, ...] = ()
     notifiers: tuple[NotifierConfig, ...] = ()
     web: WebConfig = WebConfig()
+    workers: WorkersConfig = WorkersConfig()
     path: Path = Field(Path(defaults.CONFIG_FILENAME), exclude=True)
     secrets: tuple[str, ...] = Field((), exclude=True, repr=False)
     unresolved: tuple[tuple[int, str], ...] = Field((), exclude=True, repr=False)  # (notifier index, problem)

@@ -83,6 +83,20 @@ def _job_id(source: str) -> str:
     return f"source:{source}"
 
 
+def _crawl_service(config: Config) -> CrawlService:
+    """The seam of scale-out mode: crawl here, or send each crawl to the workers (``[workers] url``)."""
+    if config.workers.url is None:
+        return CrawlService(config.crawler)
+    from workers.remote import RemoteCrawlService
+
+    return RemoteCrawlService(config.workers.url, config.crawler)  # type: ignore[return-value]
+
+
+def _still_crawling(service: CrawlService) -> bool:
+    runner = getattr(service, "runner", None)
+    return bool(runner.crawlers) if runner is not None else False
+
+
 class Daemon:
     """The scheduler, its jobs and what they share; call :meth:`serve` on the running loop."""
 
@@ -216,13 +230,16 @@ class Daemon:
 
     def _wire(self, config: Config, previous: Config | None) -> None:
         """(Re)build what follows from the config: crawl service, concurrency limit, pipeline, deliverer."""
-        if previous is None or config.crawler != previous.crawler:
-            self.services = [s for s in self.services if s.runner.crawlers]  # keep only those still crawling
-            self.services.append(CrawlService(config.crawler))
+        if previous is None or config.crawler != previous.crawler or config.workers != previous.workers:
+            self.services = [s for s in self.services if _still_crawling(s)]
+            self.services.append(_crawl_service(config))
         if previous is None or config.crawler.concurrency != previous.crawler.concurrency:
             self.limit = asyncio.Semaphore(config.crawler.concurrency)
         self.config = config
         self.sources = {s.name: s for s in config.sources}  # a job looks its source up in O(1), whatever N
+        follow = getattr(self.services[-1], "follow", None)  # scale-out: results of an older config re-queued
+        if follow is not None:
+            follow(config.sources)
         self.pipeline = self.build(config, self.store, self.services[-1])
         self.deliverer = Deliverer(config, self.store)
 
@@ -337,7 +354,11 @@ class Daemon:
             source = self._source(name)
             if source is None or self.stopping.is_set():
                 return None
-            return await self.pipeline.run_source(source)
+            report = await self.pipeline.run_source(source)
+            for service in self.services:  # scale-out: the run is stored, so its crawl jobs are acknowledged
+                if (stored := getattr(service, "stored", None)) is not None:
+                    await stored(name)
+            return report
 
     def _source(self, name: str) -> SourceConfig | None:
         return self.sources.get(name)

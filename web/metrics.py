@@ -7,6 +7,7 @@ twice across restarts. Counters are totals over the database's history.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -16,6 +17,9 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from newswatch import queries
 from scheduler.heartbeat import heartbeat_problem
 from web.context import WebContext
+from workers.fleet import fleet
+
+log = logging.getLogger(__name__)
 
 RUN_BUCKETS = [0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0]
 
@@ -33,6 +37,29 @@ class StoreCollector:
         up = GaugeMetricFamily("newswatch_daemon_up", "1 while the daemon's heartbeat is fresh")
         up.add_metric([], 0 if heartbeat_problem(self.web.heartbeat) else 1)
         yield up
+        yield from self._workers()
+
+    def _workers(self) -> Iterator[Metric]:
+        """Scale-out mode: the workers and the crawl queue, read from Redis now (absent while it is unreachable)."""
+        url = self.web.config().workers.url
+        if not url:
+            return
+        found = fleet(url)
+        if not found["reachable"]:
+            log.warning("/metrics: crawl workers' broker %s unreachable: %s", found["broker"], found["error"])
+            return
+        alive = GaugeMetricFamily("newswatch_workers_alive", "Crawl workers with a fresh heartbeat")
+        alive.add_metric([], len(found["workers"]))
+        jobs = CounterMetricFamily("newswatch_worker_jobs", "Jobs a live crawl worker finished, by outcome",
+                                   labels=["worker", "outcome"])
+        for worker in found["workers"]:
+            jobs.add_metric([worker["worker"], "done"], worker["done"])
+            jobs.add_metric([worker["worker"], "failed"], worker["failed"])
+        depth = GaugeMetricFamily("newswatch_crawl_queue_depth", "Crawl jobs queued or taken, not yet acknowledged",
+                                  labels=["state"])
+        for state, n in found["queue"].items():
+            depth.add_metric([state], n)
+        yield from (alive, jobs, depth)
 
     def _runs(self) -> Iterator[Metric]:
         runs = CounterMetricFamily("newswatch_runs", "Finished source runs", labels=["source", "outcome"])

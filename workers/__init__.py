@@ -1,0 +1,1 @@
+"""Crawl workers: the daemon enqueues source runs on Redis Streams, workers crawl them, the daemon records."""

@@ -1,0 +1,29 @@
+"""Names and job payloads shared by the daemon and the workers (Redis Streams, JSON only)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+JOBS = "newswatch:jobs"
+GROUP = "workers"
+RESULTS = "newswatch:results"
+WORKERS = "newswatch:worker:"
+WORKER_TTL_SECONDS = 30
+
+
+def config_hash(data: dict[str, Any]) -> str:
+    """A short, stable hash of the crawler-relevant config a job carries."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def encode(payload: dict[str, Any]) -> dict[str, str]:
+    """One stream entry's fields: the payload as one JSON text."""
+    return {"json": json.dumps(payload)}
+
+
+def decode(fields: dict[Any, Any]) -> dict[str, Any]:
+    """The payload of a stream entry written by :func:`encode` (bytes or str keys)."""
+    raw = fields.get(b"json", fields.get("json"))
+    return json.loads(raw)
