@@ -6,7 +6,11 @@ always run; the others live outside it (``../devcorpus``, or where
 ``NEWSWATCH_DEVCORPUS`` points) and run where present, skipping with the
 reason where not. The targets of issue 16 are asserted on the half the
 heuristics were not first tuned on ("held-out"; since the fix of its two
-misses it is a development half, see the README).
+misses it is a development half, see the README), and on the "fresh" half
+(collected after the last change to the heuristics, truth written before add
+ran on it, never tuned on): targets met there are asserted, targets missed
+are strict xfails naming the measured figure (a fix makes them XPASS, which
+fails until the expectation is updated).
 """
 
 from __future__ import annotations
@@ -52,15 +56,15 @@ def _share(pair: tuple[int, int]) -> float:
     return passed / total
 
 
-def _failed(outcomes: list, kind: str) -> list[str]:
-    return [o.name + ": " + o.detail for o in outcomes if o.half == "held-out" and o.kind == kind and not o.passed]
+def _failed(outcomes: list, kind: str, half: str = "held-out") -> list[str]:
+    return [o.name + ": " + o.detail for o in outcomes if o.half == half and o.kind == kind and not o.passed]
 
 
 def test_the_in_repo_pages_are_the_recorded_sources_with_their_licences() -> None:
     rows = json.loads((bench.IN_REPO / "sources.json").read_text(encoding="utf-8"))
     licences = {p.name for p in (bench.IN_REPO / "LICENSES").iterdir()}
     for row in rows:
-        assert row["licence"].startswith(("Apache-2.0", "MIT")), row["name"]
+        assert row["licence"].startswith(("Apache-2.0", "MIT", "BSD-3-Clause")), row["name"]
         assert hashlib.sha256(bench._page_bytes(bench.IN_REPO / "pages" / row["name"])).hexdigest() == row["sha256"]
         assert f"{row['repo'].replace('/', '+')}-{row['licence'].split('(')[1].rstrip(')')}" in licences
 
@@ -87,3 +91,26 @@ def test_held_out_non_listings_get_nothing_or_a_feed(outcomes: list) -> None:
 def test_the_category_feed_is_chosen_wherever_there_is_one(outcomes: list) -> None:
     wrong = [o.name for o in outcomes if o.feed_ok is False]
     assert not wrong
+
+
+def test_the_fresh_half_has_sixteen_pages_of_both_kinds(outcomes: list) -> None:
+    fresh = [o for o in outcomes if o.half == "fresh"]
+    assert len(fresh) >= 16
+    assert {o.kind for o in fresh} == {"listing", "other"}
+
+
+@pytest.mark.xfail(strict=True, reason="measured on the fresh half (23:36 UTC Dec 1): 2/5 listings right (40 %), "
+                   "target 85 %: nccgroup (author/category links), truesec (one non-hub card), metalreview (84 links)")
+def test_fresh_listings_get_the_right_list(outcomes: list) -> None:
+    assert _share(bench.figures(outcomes, "fresh")["listings"]) >= 0.85, _failed(outcomes, "listing", "fresh")
+
+
+@pytest.mark.xfail(strict=True, reason="measured on the fresh half (23:36 UTC Dec 1): 11/13 non-listings (85 %), "
+                   "target 90 %: an article page's related-links strip and a reddit thread got selectors")
+def test_fresh_non_listings_get_nothing_or_a_feed(outcomes: list) -> None:
+    assert _share(bench.figures(outcomes, "fresh")["non-listings"]) >= 0.90, _failed(outcomes, "other", "fresh")
+
+
+def test_no_fresh_page_gets_the_wrong_feed(outcomes: list) -> None:
+    """No fresh listing advertises a category feed, so the target is only checked as "never a wrong one"."""
+    assert not [o.name for o in outcomes if o.half == "fresh" and o.feed_ok is False]
