@@ -351,10 +351,33 @@ def _one_article(root: Element) -> str | None:
         return None
     body, size = by_parent.most_common(1)[0]
     if size < _MIN_BODY or size < _BODY_SHARE * total:
-        return None
+        return _declared_article(root, total)
     marks = [m for m, on in (("og:type=article", _og_article(root)), ("inside <article>", _in_article(body))) if on]
     extra = f"; {', '.join(marks)}" if marks else ""
     return f"the page's main content is one article ({size} characters of body text in one block{extra})"
+
+
+_JSONLD_ARTICLE = re.compile(r'"@type"\s*:\s*\[?\s*"(?:\w+)?(?:Article|BlogPosting|Report)"')
+_SHORT_BODY = 500  # characters of paragraphs: a short article, when the page declares itself one
+_ARTICLE_SHARE = 0.6
+
+
+def _declared_article(root: Element, total: int) -> str | None:
+    """A page that declares itself one article (``og:type=article`` or JSON-LD Article/BlogPosting)
+    and holds most of its paragraph text in its only ``<article>``: a short article, split in sections."""
+    articles = root.xpath("//article")
+    if len(articles) != 1 or not (_og_article(root) or _jsonld_article(root)):
+        return None
+    size = sum(_prose(p) for p in articles[0].iter("p"))
+    if size < _SHORT_BODY or size < _ARTICLE_SHARE * total:
+        return None
+    mark = "og:type=article" if _og_article(root) else "JSON-LD Article"
+    return f"the page's main content is one article ({size} characters of body text in its only <article>; {mark})"
+
+
+def _jsonld_article(root: Element) -> bool:
+    scripts = root.xpath("//script[translate(@type, 'JSONLD', 'jsonld') = 'application/ld+json']/text()")
+    return any(_JSONLD_ARTICLE.search(text) for text in scripts)
 
 
 def _og_article(root: Element) -> bool:
@@ -435,6 +458,8 @@ def _is_headline(anchor: Element, text: str) -> bool:
         return False
     if _ACTION_HREF.search(anchor.get("href", "")):
         return False  # share, bookmark, log-in buttons: they carry another URL in their query
+    if _beside_plain_heading(anchor):
+        return False  # the card's headline is plain text; this link is a call to action beside it
     if _NEAR_HEADING(anchor):
         return True
     block = anchor.getparent()
@@ -779,23 +804,40 @@ def _assess(page: _Page, found: _Found) -> SelectorProposal | None:
     place.
     """
     skip = _loners(found.items) | _nesting(found.items)
-    strong = sum(_is_strong(page, item, found) for item in found.items if item not in skip)
-    chrome = sum(_in_chrome(page, item) for item in found.items) / len(found.items)
+    in_chrome = {item for item in found.items if _in_chrome(page, item)}
+    strong = sum(_is_strong(page, item, found) for item in found.items if item not in skip | in_chrome)
+    chrome = len(in_chrome) / len(found.items)
     if strong < _MIN_ITEMS or chrome > 0.5:
         return None
     titles, links = _records(found)
     if not titles or _mean_words(titles) < _MIN_MEAN_WORDS:
         return None  # menus and tag lists: "Home", "About us", "Privacy policy"
+    summary, date = _summary_selector(found), _date_selector(found)
     unique = len({urljoin(page.base_url, link) for link in links}) / len(links)
     length = sum(min(len(title), 80) for title in titles) / (80 * len(titles))
     score = strong * (strong / len(found.items)) * unique * math.sqrt(length) * (1 - chrome)
-    summary, date = _summary_selector(found), _date_selector(found)
     bonus = (1 + 0.1 * (summary is not None) + 0.1 * (date is not None)) * (1 + 0.01 * _title_depth(found))
     title, link = f"{found.title} ::text", f"{found.link}::attr(href)"
     return SelectorProposal(found.item, title, link, summary, date, score=round(score * bonus, 3))
 
 
 _MIN_MEAN_WORDS = 3.0
+
+
+def _beside_plain_heading(anchor: Element) -> bool:
+    """The link's card (its block, up to two levels up) has a heading holding no link, and the link is
+    not in it: the card's headline is plain text and the link a call to action ("Learn more about X")."""
+    block = anchor.getparent()
+    for _ in range(2):
+        if block is None or block.tag in ("body", "html"):
+            return False
+        headings = [h for h in block.iter(*_HEADINGS) if _text(h)]
+        if headings:
+            inside = set(anchor.iter()) | set(anchor.iterancestors())
+            plain = all(h not in inside and not h.xpath(".//a") for h in headings)
+            return plain and len(block.xpath(".//a[@href]")) <= 3
+        block = block.getparent()
+    return False
 
 
 def _mean_words(titles: list[str]) -> float:

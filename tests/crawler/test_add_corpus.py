@@ -1,15 +1,23 @@
 """`newswatch add` on pages it was not built on: the development corpus (bench/add_corpus.py).
 
-The corpus lives outside the repository (``../devcorpus``, or where
-``NEWSWATCH_DEVCORPUS`` points; its licences do not all allow
-redistribution); without it these tests skip, saying so. The targets of
-issue 16 are asserted on the held-out half, the one the heuristics were not
-tuned on.
+Two parts: the pages whose licence allows redistribution live in this
+repository (tests/crawler/addcorpus/, with their sources and licences) and
+always run; the others live outside it (``../devcorpus``, or where
+``NEWSWATCH_DEVCORPUS`` points) and run where present, skipping with the
+reason where not. The targets of issue 16 are asserted on the half the
+heuristics were not first tuned on ("held-out"; since the fix of its two
+misses it is a development half, see the README), and on the "fresh" half
+(collected after the last change to the heuristics, truth written before add
+ran on it, never tuned on): targets met there are asserted, targets missed
+are strict xfails naming the measured figure (a fix makes them XPASS, which
+fails until the expectation is updated).
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -28,16 +36,18 @@ def _bench() -> ModuleType:
 
 
 bench = _bench()
-CORPUS = bench.corpus_dir()
-pytestmark = pytest.mark.skipif(
-    not (CORPUS / "sources.json").is_file(),
-    reason=f"development corpus not present at {CORPUS} (set NEWSWATCH_DEVCORPUS; see bench/add_corpus.py)",
+EXTERNAL = bench.corpus_dir()
+WHOLE = pytest.mark.skipif(
+    not bench.present(EXTERNAL),
+    reason=f"external development corpus not present at {EXTERNAL} (set NEWSWATCH_DEVCORPUS; see bench/add_corpus.py);"
+    " the in-repository part ran",
 )
+PARTS = [pytest.param([bench.IN_REPO], id="in-repo"), pytest.param(bench.corpora(EXTERNAL), id="whole", marks=WHOLE)]
 
 
-@pytest.fixture(scope="module")
-def outcomes() -> list:
-    return bench.evaluate(CORPUS)
+@pytest.fixture(scope="module", params=PARTS)
+def outcomes(request: pytest.FixtureRequest) -> list:
+    return bench.evaluate(request.param)
 
 
 def _share(pair: tuple[int, int]) -> float:
@@ -46,34 +56,61 @@ def _share(pair: tuple[int, int]) -> float:
     return passed / total
 
 
-def test_corpus_has_thirty_pages_listings_and_others_in_both_halves(outcomes: list) -> None:
-    assert len(outcomes) >= 30
+def _failed(outcomes: list, kind: str, half: str = "held-out") -> list[str]:
+    return [o.name + ": " + o.detail for o in outcomes if o.half == half and o.kind == kind and not o.passed]
+
+
+def test_the_in_repo_pages_are_the_recorded_sources_with_their_licences() -> None:
+    rows = json.loads((bench.IN_REPO / "sources.json").read_text(encoding="utf-8"))
+    licences = {p.name for p in (bench.IN_REPO / "LICENSES").iterdir()}
+    for row in rows:
+        assert row["licence"].startswith(("Apache-2.0", "MIT", "BSD-3-Clause")), row["name"]
+        assert hashlib.sha256(bench._page_bytes(bench.IN_REPO / "pages" / row["name"])).hexdigest() == row["sha256"]
+        assert f"{row['repo'].replace('/', '+')}-{row['licence'].split('(')[1].rstrip(')')}" in licences
+
+
+def test_both_halves_hold_listings_and_others(outcomes: list) -> None:
     for half in bench.HALVES:
-        kinds = {o.kind for o in outcomes if o.half == half}
-        assert kinds == {"listing", "other"}, half
+        assert {o.kind for o in outcomes if o.half == half} >= {"other"}, half
+    assert {o.kind for o in outcomes if o.half == "held-out"} == {"listing", "other"}
+
+
+@WHOLE
+def test_the_whole_corpus_has_thirty_pages() -> None:
+    assert len(bench.evaluate(bench.corpora(EXTERNAL))) >= 30
 
 
 def test_held_out_listings_get_the_right_list(outcomes: list) -> None:
-    figures = bench.figures(outcomes, "held-out")
-    failed = [
-        o.name + ": " + o.detail for o in outcomes if o.half == "held-out" and o.kind == "listing" and not o.passed
-    ]
-    assert _share(figures["listings"]) >= 0.85, failed
+    assert _share(bench.figures(outcomes, "held-out")["listings"]) >= 0.85, _failed(outcomes, "listing")
 
 
-def _failed_others(outcomes: list) -> list[str]:
-    return [o.name + ": " + o.detail for o in outcomes if o.half == "held-out" and o.kind == "other" and not o.passed]
-
-
-@pytest.mark.xfail(reason="target of issue 16 not met: 14 of 16 held-out non-listings (88 %), see README", strict=False)
 def test_held_out_non_listings_get_nothing_or_a_feed(outcomes: list) -> None:
-    assert _share(bench.figures(outcomes, "held-out")["non-listings"]) >= 0.90, _failed_others(outcomes)
-
-
-def test_held_out_non_listings_stay_at_least_as_good_as_measured(outcomes: list) -> None:
-    assert _share(bench.figures(outcomes, "held-out")["non-listings"]) >= 14 / 16, _failed_others(outcomes)
+    assert _share(bench.figures(outcomes, "held-out")["non-listings"]) >= 0.90, _failed(outcomes, "other")
 
 
 def test_the_category_feed_is_chosen_wherever_there_is_one(outcomes: list) -> None:
     wrong = [o.name for o in outcomes if o.feed_ok is False]
     assert not wrong
+
+
+def test_the_fresh_half_has_sixteen_pages_of_both_kinds(outcomes: list) -> None:
+    fresh = [o for o in outcomes if o.half == "fresh"]
+    assert len(fresh) >= 16
+    assert {o.kind for o in fresh} == {"listing", "other"}
+
+
+@pytest.mark.xfail(strict=True, reason="measured on the fresh half (23:36 UTC Dec 1): 2/5 listings right (40 %), "
+                   "target 85 %: nccgroup (author/category links), truesec (one non-hub card), metalreview (84 links)")
+def test_fresh_listings_get_the_right_list(outcomes: list) -> None:
+    assert _share(bench.figures(outcomes, "fresh")["listings"]) >= 0.85, _failed(outcomes, "listing", "fresh")
+
+
+@pytest.mark.xfail(strict=True, reason="measured on the fresh half (23:36 UTC Dec 1): 11/13 non-listings (85 %), "
+                   "target 90 %: an article page's related-links strip and a reddit thread got selectors")
+def test_fresh_non_listings_get_nothing_or_a_feed(outcomes: list) -> None:
+    assert _share(bench.figures(outcomes, "fresh")["non-listings"]) >= 0.90, _failed(outcomes, "other", "fresh")
+
+
+def test_no_fresh_page_gets_the_wrong_feed(outcomes: list) -> None:
+    """No fresh listing advertises a category feed, so the target is only checked as "never a wrong one"."""
+    assert not [o.name for o in outcomes if o.half == "fresh" and o.feed_ok is False]

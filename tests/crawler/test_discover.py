@@ -448,3 +448,45 @@ if __name__ == "__main__":
         print(f"{row['file']:36} {row['expected']:>8} {row['found']:>6}  {row['titles_ok']!s:9}  {row['links_ok']!s}")
     for row in rows:
         print(row["file"], row["proposal"], sep="\n  ")
+
+
+SECTION = "Readers came back to the short piece again and again this week, the editors said. " * 2
+SHORT_ARTICLE = f"""<html><head><script type="application/ld+json">{{"@type": "NewsArticle"}}</script></head>
+<body><article><h1>Add a version file to your project</h1>{"".join(f"<section><p>{SECTION}</p></section>" * 8)}
+</article><div class="more-from"><h2>More from the author</h2>{"".join(_post(*s) for s in STORIES)}</div>
+</body></html>"""
+
+
+def test_a_short_article_split_in_sections_that_declares_itself_one_is_no_listing() -> None:
+    assert "one article" in (not_a_listing(SHORT_ARTICLE) or "")
+    assert propose_selectors(SHORT_ARTICLE, BASE) == []
+
+
+def test_the_same_sections_without_an_article_declaration_stay_undecided() -> None:
+    html = SHORT_ARTICLE.replace("NewsArticle", "WebPage")
+    assert not_a_listing(html) is None
+
+
+FEATURE = """<li class="feature"><a href="https://video.example.net/{n}"><img src="/s{n}.jpg" alt="Screenshot"></a>
+<h2>{title}</h2><p>What the tool does for you, described in one sentence of marketing text.</p>
+<a class="more" href="https://docs.example.net/tools/{n}">Learn more about {title}</a></li>"""
+LANDING = """<html><head><meta property="og:type" content="website"></head><body><main><ul>{}</ul></main>
+<footer><ul>{}</ul></footer></body></html>""".format(
+    "".join(FEATURE.format(n=n, title=f"Tool number {n}") for n in range(8)),
+    "".join(f'<li><a href="/about/{n}/">About the foundation part {n}</a></li>' for n in range(10)),
+)
+
+
+def test_a_landing_page_of_feature_cards_and_a_footer_is_no_listing() -> None:
+    assert propose_selectors(LANDING, BASE) == []
+
+
+def test_cards_whose_heading_is_the_link_are_still_a_listing() -> None:
+    cards = "".join(
+        f'<li class="feature"><h2><a href="{h}">{t}</a></h2><p>{SECTION}</p>'
+        f'<a class="more" href="{h}">Learn more about it</a></li>'
+        for t, h, _ in STORIES
+    )
+    html = f"<html><body><main><ul>{cards}</ul></main></body></html>"
+    records = extract(html, propose_selectors(html, BASE)[0], BASE)
+    assert [r["title"] for r in records] == [t for t, _, _ in STORIES]
