@@ -21,6 +21,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import scrapy
@@ -130,13 +131,17 @@ def quiet() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--base", required=True, help="the listing site, http://127.0.0.1:PORT")
+    parser.add_argument("--base", help="the listing site, http://127.0.0.1:PORT")
     parser.add_argument("--pages", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--per-domain", type=int, default=16)
     parser.add_argument("--crawler-per-page", action="store_true", help="one crawler per page, as newswatch does")
+    parser.add_argument("--urls-file", type=Path, help="crawl these URLs (one a line) instead of --base/--pages")
     args = parser.parse_args()
-    urls = [f"{args.base}/listing/{page:04d}/" for page in range(args.pages)]
+    if args.urls_file:
+        urls = args.urls_file.read_text(encoding="utf-8").split()
+    else:
+        urls = [f"{args.base}/listing/{page:04d}/" for page in range(args.pages)]
     counts = {"pages": 0, "articles": 0, "tickers": 0, "failures": 0}
     config = settings(args.concurrency, args.per_domain)
     if args.crawler_per_page:
