@@ -31,6 +31,7 @@ import logging
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import scrapy
@@ -184,7 +185,7 @@ def quiet() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--base", required=True, help="the listing site, http://127.0.0.1:PORT")
+    parser.add_argument("--base", help="the listing site, http://127.0.0.1:PORT")
     parser.add_argument("--pages", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--per-domain", type=int, default=16)
@@ -192,8 +193,12 @@ def main() -> None:
     parser.add_argument("--warm", action="store_true", help="one crawler kept open for --passes passes")
     parser.add_argument("--passes", type=int, default=2, help="passes with --warm (default 2)")
     parser.add_argument("--between", help="with --warm: URL fetched between passes (the site's pass-2 switch)")
+    parser.add_argument("--urls-file", type=Path, help="crawl these URLs (one a line) instead of --base/--pages")
     args = parser.parse_args()
-    urls = [f"{args.base}/listing/{page:04d}/" for page in range(args.pages)]
+    if args.urls_file:
+        urls = args.urls_file.read_text(encoding="utf-8").split()
+    else:
+        urls = [f"{args.base}/listing/{page:04d}/" for page in range(args.pages)]
     counts = {"pages": 0, "articles": 0, "tickers": 0, "failures": 0}
     config = settings(args.concurrency, args.per_domain)
     if args.crawler_per_page:
