@@ -21,6 +21,8 @@ def scrapy_settings(crawler: CrawlerConfig) -> dict[str, Any]:
         "RETRY_TIMES": crawler.retries,
         "CONCURRENT_REQUESTS": crawler.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawler.per_domain,
+        # Scrapy's own downloader lets a slot's whole queue through at once under the asyncio reactor.
+        "DOWNLOADER": "crawler.downloader.PerSiteDownloader",
         "DOWNLOAD_MAXSIZE": crawler.max_size,
         "DOWNLOAD_WARNSIZE": 0,
         "COOKIES_ENABLED": False,

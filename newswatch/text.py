@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import UTC, datetime
 
 from dateutil import parser as date_parser
 
 TITLE_KEY_MIN = 12
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def normalize_space(text: str) -> str:
@@ -22,11 +24,28 @@ def parse_date(text: str | None) -> datetime | None:
     """
     if not text or not text.strip():
         return None
-    try:
-        moment = date_parser.parse(text.strip(), fuzzy=False)
-    except (ValueError, OverflowError, TypeError):
+    moment = _iso_date(text.strip()) or _general_date(text.strip())
+    if moment is None:
         return None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _iso_date(text: str) -> datetime | None:
+    """ISO 8601 (the common case in <time datetime>) read by the fast standard parser; None otherwise."""
+    if not ISO_DATE.match(text):
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _general_date(text: str) -> datetime | None:
+    """Any other spelling ("2 March 2024", RFC 822), read by dateutil's slower general parser."""
+    try:
+        return date_parser.parse(text, fuzzy=False)
+    except (ValueError, OverflowError, TypeError):
+        return None
 
 
 def title_key(title: str) -> str | None:
