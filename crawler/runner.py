@@ -18,6 +18,7 @@ from scrapy.utils.log import configure_logging
 from scrapy.utils.reactor import install_reactor
 
 from crawler import limits
+from crawler.politeness import HostLimiter, host_of
 from crawler.settings import ASYNCIO_REACTOR, scrapy_settings
 from newswatch.config import CrawlerConfig, SourceConfig
 from newswatch.model import CrawlResult, SourceState
@@ -106,11 +107,15 @@ class CrawlService:
     """Fetches sources with Scrapy; ``fetch`` is the core pipeline's ``Fetch``."""
 
     def __init__(self, crawler: CrawlerConfig) -> None:
-        self.runner = AsyncCrawlerRunner(scrapy_settings(crawler))
+        settings = scrapy_settings(crawler)
+        self.limiter: HostLimiter = settings["NEWSWATCH_HOST_LIMITER"]
+        self.runner = AsyncCrawlerRunner(settings)
 
     async def fetch(self, source: SourceConfig, state: SourceState) -> CrawlResult:
         """Crawl ``source`` once and return what it produced (never raises for a site's fault)."""
         result = CrawlResult(source.name, started=utcnow())
+        if self._host_asked_to_wait(source, result):
+            return result
         crawler = self.runner.create_crawler(source.type)
         await self.runner.crawl(crawler, source=source, state=state, result=result)
         _reraise_cancellation()
@@ -118,6 +123,18 @@ class CrawlService:
         if result.pages == 0 and result.status != "failed":
             result.fail(_dropped_reason(crawler.stats.get_stats() if crawler.stats else {}, source.url))
         return result
+
+    def _host_asked_to_wait(self, source: SourceConfig, result: CrawlResult) -> bool:
+        """True (and ``result`` failed, with when to come back) if the source's host answered another source
+        with ``Retry-After`` and that moment is still ahead."""
+        host = host_of(source.url)
+        until = self.limiter.not_before(host)
+        if until is None:
+            return False
+        result.retry_after, result.finished = until, utcnow()
+        result.fail(f"not fetched: {host} asked not to be fetched again before {until:%Y-%m-%d %H:%M} UTC "
+                    "(Retry-After, answered to another source on that host)")
+        return True
 
     async def fetch_bodies(self, source: SourceConfig, links: list[str], skipped: Counter[str]) -> dict[str, str]:
         """Main text of each article page in ``links`` (pages that fail are left out; links not fetched counted)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from crawler.middlewares import RobotsCache
+from crawler.politeness import HostLimiter
 from newswatch.config import CrawlerConfig
 
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
@@ -46,7 +47,12 @@ def scrapy_settings(crawler: CrawlerConfig) -> dict[str, Any]:
         "REDIRECT_MAX_TIMES": 5,
         # http(s) only: a listing page must not make us read local files (file://) or other
         # schemes when full_text fetches the article links it lists.
-        "DOWNLOAD_HANDLERS": {"file": None, "data": None, "ftp": None, "s3": None},
+        "DOWNLOAD_HANDLERS": {
+            "file": None, "data": None, "ftp": None, "s3": None,
+            "http": "crawler.politeness.PoliteDownloadHandler", "https": "crawler.politeness.PoliteDownloadHandler",
+        },
+        # One per-host limit for every crawler of the process: per_domain means per site.
+        "NEWSWATCH_HOST_LIMITER": HostLimiter(crawler.per_domain, crawler.per_host_delay.total_seconds()),
         "HTTPCACHE_ENABLED": False,
         # Measured in bench/: a new crawler per source run re-parses the callbacks' source for
         # this check, and 100 concurrent item tasks per response only add overhead to list appends.

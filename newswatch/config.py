@@ -103,6 +103,7 @@ class CrawlerConfig(_Section):
     retries: StrictInt = Field(defaults.CRAWL_RETRIES, ge=0, le=10)
     concurrency: StrictInt = Field(defaults.CRAWL_CONCURRENCY, ge=1, le=64)
     per_domain: StrictInt = Field(defaults.CRAWL_PER_DOMAIN, ge=1, le=16)
+    per_host_delay: Duration = parse_duration(defaults.CRAWL_PER_HOST_DELAY)
     max_size: Size = parse_size(defaults.CRAWL_MAX_SIZE)
 
 
