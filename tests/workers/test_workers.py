@@ -161,6 +161,8 @@ def test_a_killed_workers_job_is_redelivered_and_alerts_once(
     second = spawn("worker", broker.url, "--claim-idle", "1")
     second.wait_for_line("taken over from a worker gone quiet", DEADLINE)
     assert [m["title"] for m in sink.wait_for(1, DEADLINE)] == ["Trafficking ring broken up"]
+    # A fast page again: a 2 s page at a 1 s interval keeps one job of it open at every moment.
+    site.set(f"{prefix}/list", page(prefix, "Trafficking ring broken up", *OLD))
     done = len(runs(workdir, "news"))
     wait_until(lambda: len(runs(workdir, "news")) >= done + 2, "later runs", DEADLINE, daemon.tail)
     assert [m["title"] for m in sink.received] == ["Trafficking ring broken up"]
@@ -305,6 +307,8 @@ def test_the_job_is_acknowledged_only_once_the_daemon_stored_the_run(
     assert not rows(workdir, "SELECT * FROM articles WHERE title = ?", ("Trafficking ring broken up",))
     again = spawn("daemon", "--workers", broker.url)
     assert [m["title"] for m in sink.wait_for(1, DEADLINE)] == ["Trafficking ring broken up"]
+    # A fast page again: a 2 s page at a 1 s interval keeps one job of it open at every moment.
+    site.set(f"{prefix}/list", page(prefix, "Trafficking ring broken up", *OLD))
     done = len(runs(workdir, "news"))
     wait_until(lambda: len(runs(workdir, "news")) >= done + 2, "later runs", DEADLINE, again.tail)
     wait_until(lambda: pending(broker.url) == 0, "every job acknowledged", DEADLINE, again.tail)
