@@ -130,7 +130,7 @@ PROBLEMS = [
     pytest.param(
         "[plugins]\nx = 1\n",
         "plugins: unknown key (allowed: storage, scheduler, crawler, alerts, sources, watches, tickers, notifiers, "
-        "web)",
+        "web, workers)",
         id="unknown-section",
     ),
     pytest.param('[web]\nlisten = "localhost"\n',
