@@ -16,7 +16,7 @@ from newswatch.config import CrawlerConfig, SourceConfig
 from newswatch.model import CrawlResult, SourceState
 from newswatch.store import utcnow
 from newswatch.wire import result_from_json, section_to_dict, state_to_dict
-from workers.streams import GROUP, JOBS, RESULTS, WORKERS, config_hash, decode, encode
+from workers.streams import GROUP, JOBS, RESULTS, WORKERS, config_hash, decode, encode, ensure_group
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ class RemoteCrawlService:
 
     async def _send(self, payload: dict[str, Any]) -> str:
         try:
-            await self._ensure_group()
+            await ensure_group(self.redis)
             entry = await self.redis.xadd(JOBS, encode(payload))
         except (RedisError, OSError) as exc:
             self._went_down(exc)
@@ -167,13 +167,6 @@ class RemoteCrawlService:
         if not self.down:
             self.down = True
             log.error("crawl workers unreachable: %s; runs fail until the broker is back", exc)
-
-    async def _ensure_group(self) -> None:
-        try:
-            await self.redis.xgroup_create(JOBS, GROUP, id="0", mkstream=True)
-        except RedisError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
 
     def _start_reader(self) -> None:
         if self.reader is None or self.reader.done():

@@ -6,6 +6,9 @@ import hashlib
 import json
 from typing import Any
 
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
 JOBS = "newswatch:jobs"
 GROUP = "workers"
 RESULTS = "newswatch:results"
@@ -27,3 +30,12 @@ def decode(fields: dict[Any, Any]) -> dict[str, Any]:
     """The payload of a stream entry written by :func:`encode` (bytes or str keys)."""
     raw = fields.get(b"json", fields.get("json"))
     return json.loads(raw)
+
+
+async def ensure_group(redis: Redis) -> None:
+    """The workers' consumer group on the jobs stream, made with the stream if missing (already there is fine)."""
+    try:
+        await redis.xgroup_create(JOBS, GROUP, id="0", mkstream=True)
+    except RedisError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise

@@ -23,7 +23,7 @@ from crawler.runner import CrawlService
 from newswatch.config import CrawlerConfig, SourceConfig
 from newswatch.model import CrawlResult
 from newswatch.wire import result_to_json, state_from_dict
-from workers.streams import GROUP, JOBS, WORKER_TTL_SECONDS, WORKERS, config_hash, decode, encode
+from workers.streams import GROUP, JOBS, WORKER_TTL_SECONDS, WORKERS, config_hash, decode, encode, ensure_group
 
 log = logging.getLogger(__name__)
 
@@ -57,18 +57,11 @@ class Worker:
     async def _work(self) -> None:
         while True:
             try:
-                await self._ensure_group()
+                await ensure_group(self.redis)
                 await self._loop()
             except (RedisError, OSError) as exc:
                 log.warning("broker unreachable: %s; retrying", exc)
                 await asyncio.sleep(RECONNECT_SECONDS)
-
-    async def _ensure_group(self) -> None:
-        try:
-            await self.redis.xgroup_create(JOBS, GROUP, id="0", mkstream=True)
-        except RedisError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
 
     async def _loop(self) -> None:
         while True:
