@@ -46,7 +46,7 @@ from crawler.discover import choose_feeds, feed_links, propose_selectors
 
 DEFAULT = Path(__file__).resolve().parents[2] / "devcorpus"
 IN_REPO = Path(__file__).resolve().parents[1] / "tests" / "crawler" / "addcorpus"
-HALVES = ("tune", "held-out", "fresh")
+HALVES = ("tune", "held-out", "fresh", "fresh2")
 
 
 @dataclass(frozen=True)
