@@ -94,6 +94,13 @@ _PAGER_TEXT = re.compile(
     re.IGNORECASE,
 )
 _ACTION_HREF = re.compile(r"[?&][^=&#]+=(?:https?(?::|%3a)|/|%2f)", re.IGNORECASE)
+# Taxonomy links are no articles: "/category/security/", "/tag/rust", "/author/jane/page/2",
+# Blogger's "/search/label/News", Drupal's "/taxonomy/term/12"; and "Security (9)": a count of posts.
+_TAXONOMY_HREF = re.compile(
+    r"/(?:categor(?:y|ies)|tags?|authors?|labels?|taxonomy/term)/[^/?#]+/?(?:page/\d+/?)?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+_POST_COUNT = re.compile(r"\(\s*\d+\s*\)$")
 _TITLE_WORDS = frozenset({"title", "headline", "heading", "hed", "head"})
 _MAX_HEADLINE = 200  # characters: longer "titles" are whole cards or summaries
 _NEXT_CLASS = re.compile(r"(?:^|[-_])(?:next|older)")
@@ -393,7 +400,9 @@ def propose_selectors(html: str, base_url: str) -> list[SelectorProposal]:
 
     Returns ``[]`` when the page is no listing (``not_a_listing``) or has no
     repeated structure of at least three headline links outside navigation,
-    header and footer regions.
+    header and footer regions, scoring at least ``_MIN_SCORE``; on a URL naming
+    one article (a dated path ending in a slug) structures of fewer than
+    ``_MIN_ON_ARTICLE`` items (a strip of related links) do not count.
     """
     root = _parse(html).root
     if _refusal(root) is not None:
@@ -404,10 +413,24 @@ def propose_selectors(html: str, base_url: str) -> list[SelectorProposal]:
     mains = _MAIN(root)
     main = mains[0] if len(mains) == 1 and below.get(mains[0]) else None
     page = _Page(root, headlines, below, base_url, _hrefs_below(in_headings), main)
-    assessed = [(found, p) for found in _shapes(page) if (p := _assess(page, found))]
+    assessed = [(found, p) for found in _shapes(page) if (p := _assess(page, found)) and p.score >= _MIN_SCORE]
+    if _article_permalink(base_url):
+        assessed = [(found, p) for found, p in assessed if len(_records(found)[1]) >= _MIN_ON_ARTICLE]
     assessed.sort(key=lambda pair: _rank(pair[1]))
     next_sel = _next_selector(page)
     return [replace(proposal, next=next_sel) for proposal in _distinct(assessed)]
+
+
+_MIN_SCORE = 1.0  # below: a handful of weak items, or whole menus taken as titles
+_MIN_ON_ARTICLE = 6  # items: on an article's own URL, fewer are a strip of related links
+_PERMALINK = re.compile(
+    r"/(?:19|20)\d\d/(?:0?[1-9]|1[0-2])/(?:(?:0?[1-9]|[12]\d|3[01])/)?[^/?#]*[a-z][^/?#]*-[^/?#]+/?$"
+)
+
+
+def _article_permalink(url: str) -> bool:
+    """The URL names one article: a dated path ending in a slug ("/blog/2016/02/12/weekly-address")."""
+    return bool(_PERMALINK.search(urlsplit(url).path.lower()))
 
 
 def _rank(proposal: SelectorProposal) -> tuple[float, bool, int]:
@@ -458,6 +481,8 @@ def _is_headline(anchor: Element, text: str) -> bool:
         return False
     if _ACTION_HREF.search(anchor.get("href", "")):
         return False  # share, bookmark, log-in buttons: they carry another URL in their query
+    if _TAXONOMY_HREF.search(anchor.get("href", "")) or _POST_COUNT.search(text):
+        return False  # a category, tag or author page, or an archive's "Topic (9)"
     if _beside_plain_heading(anchor):
         return False  # the card's headline is plain text; this link is a call to action beside it
     if _NEAR_HEADING(anchor):
@@ -798,7 +823,9 @@ def _fellow_distance(item: Element, counts: Counter[Element]) -> int:
 def _assess(page: _Page, found: _Found) -> SelectorProposal | None:
     """The proposal for ``found`` with its score, or None if it is no listing.
 
-    Score: items × purity × link uniqueness × headline length, less chrome,
+    Score: items × purity × link uniqueness × headline length × the share of
+    titles that read like headlines, less chrome, a little less for an item
+    selector of bare generic tags (``div > a``: it gathers unrelated modules),
     a little more for whole article blocks (summary, date, title deeper
     inside). Only items near their fellows count: a listing repeats in one
     place.
@@ -815,13 +842,32 @@ def _assess(page: _Page, found: _Found) -> SelectorProposal | None:
     summary, date = _summary_selector(found), _date_selector(found)
     unique = len({urljoin(page.base_url, link) for link in links}) / len(links)
     length = sum(min(len(title), 80) for title in titles) / (80 * len(titles))
-    score = strong * (strong / len(found.items)) * unique * math.sqrt(length) * (1 - chrome)
+    headline = sum(_headline_text(title) for title in titles) / len(titles)
+    score = strong * (strong / len(found.items)) * unique * math.sqrt(length) * (1 - chrome) * headline
     bonus = (1 + 0.1 * (summary is not None) + 0.1 * (date is not None)) * (1 + 0.01 * _title_depth(found))
+    bonus *= _UNSPECIFIC if _unspecific(found.item) else 1.0
     title, link = f"{found.title} ::text", f"{found.link}::attr(href)"
     return SelectorProposal(found.item, title, link, summary, date, score=round(score * bonus, 3))
 
 
 _MIN_MEAN_WORDS = 3.0
+_UNSPECIFIC = 0.8
+_GENERIC_TAGS = re.compile(r"\b(?:div|span|a)\b")
+
+
+def _unspecific(item: str) -> bool:
+    """An item selector of bare generic tags ("div > a", "div:has(a)"): it gathers links of unrelated modules."""
+    words = re.findall(r"[a-z][a-z0-9-]*|[.#]", item.split(":has(")[0])
+    return "." not in words and "#" not in words and all(_GENERIC_TAGS.fullmatch(w) for w in words)
+
+
+def _headline_text(title: str) -> bool:
+    """A title reads like a headline: several words, not a pager, a date or a post count ("REVIEWS", "Older »")."""
+    return (
+        _MIN_HEADLINE <= len(title) <= _MAX_HEADLINE
+        and _several_words(title)
+        and not (_PAGER_TEXT.match(title) or _looks_like_date(title) or _POST_COUNT.search(title))
+    )
 
 
 def _beside_plain_heading(anchor: Element) -> bool:
