@@ -9,7 +9,10 @@ name: ``tune`` (the heuristics were adjusted while looking at these) and
 ``held-out`` (held out at first; a development half since its misses were
 fixed). A third half, ``fresh`` (``"split": "fresh"`` in sources.json), was
 collected after the last change to the heuristics, its truth written before
-``add`` ever ran on it: the figures on unseen pages.
+``add`` ever ran on it (its misses were tuned on in the third round, so it is
+tuning data now). A fourth, ``fresh2``, was collected on Dec 2 the same way,
+truth committed before ``add`` ran on it, and is not tuned on: the figures on
+unseen pages.
 
 Per page, what ``add`` would do with it offline (the pure functions of
 ``crawler.discover``; the feeds are not fetched):
@@ -22,7 +25,7 @@ Per page, what ``add`` would do with it offline (the pure functions of
   or, as ``add`` would end, when the page advertises a feed;
 - a page with a true category feed passes when ``choose_feeds`` puts it first.
 
-    python bench/add_corpus.py [--corpus DIR] [--show]
+    python bench/add_corpus.py [--corpus DIR] [--in-repo] [--show] [--half fresh2]
 """
 
 from __future__ import annotations
