@@ -140,8 +140,8 @@ def test_fresh2_listings_get_the_right_list(outcomes: list) -> None:
 
 
 @pytest.mark.xfail(strict=True, reason="fresh2, measured once before any change (01:55 UTC Dec 2): whole 12/16 "
-                   "non-listings (75 %, in-repo 11/15); after tuning on the old fresh half (02:07): 13/16 (81 %, in-repo 12/15), "
-                   "target 90 %: arxiv abstract, asahi and qdaily articles get related-story selectors")
+                   "non-listings (75 %, in-repo 11/15); after tuning on the old fresh half (02:07): 13/16 (81 %, "
+                   "in-repo 12/15), target 90 %: arxiv abstract, asahi and qdaily articles get related-story selectors")
 def test_fresh2_non_listings_get_nothing_or_a_feed(outcomes: list) -> None:
     assert _share(bench.figures(outcomes, "fresh2")["non-listings"]) >= 0.90, _failed(outcomes, "other", "fresh2")
 
