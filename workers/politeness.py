@@ -42,7 +42,8 @@ SLOTS = "newswatch:host-slot:"  # + host + ":" + slot number: a redis-py Lock
 NOT_BEFORE = "newswatch:not-before"  # sorted set: host -> epoch seconds it may be asked again
 ROBOTS = "newswatch:robots:"  # + scheme://netloc: hash {status, body}
 LEASE_MARGIN = 5.0  # seconds a slot outlives the crawl timeout of the request holding it
-POLL_SECONDS = 0.02  # how often a request waiting for a busy host's slot asks again
+POLL_SECONDS = 0.02  # how soon a request waiting for a busy host's slot first asks again
+MAX_POLL_SECONDS = 0.25  # and at the longest
 KEPT_STATUSES = range(200, 500)  # a 5xx robots.txt is transient: not shared, the next worker asks again
 
 
@@ -92,6 +93,7 @@ class SharedHostLimiter(HostLimiter):
 
     async def _slot(self, host: str) -> Lock | None:
         names = [f"{SLOTS}{host}:{n}" for n in range(self.per_host)]
+        pause = POLL_SECONDS
         try:
             while True:
                 for name in random.sample(names, len(names)):
@@ -99,7 +101,8 @@ class SharedHostLimiter(HostLimiter):
                     if await lock.acquire(blocking=False):
                         self.alone.reachable()
                         return lock
-                await asyncio.sleep(POLL_SECONDS)
+                await asyncio.sleep(pause * random.uniform(0.5, 1.5))
+                pause = min(pause * 2, MAX_POLL_SECONDS)  # a host busy for long is asked less often
         except (RedisError, OSError) as exc:
             self.alone.unreachable(exc)
             return None
