@@ -6,7 +6,7 @@ as the first level; what is here makes it hold across workers:
 - ``SharedHostLimiter``: after its worker's own turn, a request takes one of the host's ``per_domain`` slots
   in Redis, each slot a redis-py ``Lock`` leased for the crawl timeout plus ``LEASE_MARGIN`` seconds (a killed
   worker's slot frees itself when its lease runs out). However many workers there are, a host sees at most
-  ``per_domain`` requests in flight.
+  ``per_domain`` requests in flight; and two request starts on a host are ``per_host_delay`` apart.
 - The moment a host that answered 429/503 with ``Retry-After`` may be asked again, in one sorted set
   (``ZADD GT`` keeps the latest moment): written as soon as a worker gets the answer, read before every job.
 - ``SharedRobots``: the robots.txt answer per host (status and body, at most ``ROBOTS_MAX_SIZE`` bytes) kept
@@ -39,6 +39,7 @@ from newswatch.config import CrawlerConfig
 log = logging.getLogger(__name__)
 
 SLOTS = "newswatch:host-slot:"  # + host + ":" + slot number: a redis-py Lock
+STARTS = "newswatch:host-start:"  # + host: lives per_host_delay after a request started on the host
 NOT_BEFORE = "newswatch:not-before"  # sorted set: host -> epoch seconds it may be asked again
 ROBOTS = "newswatch:robots:"  # + scheme://netloc: hash {status, body}
 LEASE_MARGIN = 5.0  # seconds a slot outlives the crawl timeout of the request holding it
@@ -87,6 +88,7 @@ class SharedHostLimiter(HostLimiter):
         async with super().turn(host):
             lock = await self._slot(host)
             try:
+                await self._spaced(host)
                 yield
             finally:
                 await self._free(lock)
@@ -106,6 +108,18 @@ class SharedHostLimiter(HostLimiter):
         except (RedisError, OSError) as exc:
             self.alone.unreachable(exc)
             return None
+
+    async def _spaced(self, host: str) -> None:
+        """At least ``delay`` between two request starts on ``host`` across all workers: a start is a key that
+        lives ``delay`` (``SET NX PX``); the next start waits until it is gone."""
+        if self.delay <= 0:
+            return
+        key, ms = f"{STARTS}{host}", max(1, int(self.delay * 1000))
+        try:
+            while not await self.redis.set(key, 1, px=ms, nx=True):
+                await asyncio.sleep(max(await self.redis.pttl(key), 1) / 1000)
+        except (RedisError, OSError) as exc:
+            self.alone.unreachable(exc)
 
     async def _free(self, lock: Lock | None) -> None:
         if lock is None:

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -321,6 +322,7 @@ class CountingSite:
 
     def __init__(self, delay: float, titles: tuple[str, ...] = OLD) -> None:
         self.lock, self.now, self.peak, self.served = threading.Lock(), 0, 0, 0
+        self.starts: list[float] = []
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -347,6 +349,7 @@ class CountingSite:
 
     def enter(self) -> None:
         with self.lock:
+            self.starts.append(time.monotonic())
             self.now += 1
             self.peak = max(self.peak, self.now)
 
@@ -465,3 +468,27 @@ def test_retry_after_told_to_one_worker_holds_for_every_worker(
     [run] = runs(workdir, "calm")[:1]
     assert run["outcome"] == "failed" and "asked not to be fetched again before" in run["error"], run
     assert not site.hits(f"{prefix}/calm")
+
+
+def test_per_host_delay_spaces_the_requests_of_all_workers(
+    workdir: Path, sink: HttpSink, broker: RedisServer, spawn: Callable[..., Background],
+) -> None:
+    host = CountingSite(delay=0.0)
+    try:
+        names = [f"s{i}" for i in range(6)]
+        path = config(workdir, sink, {n: f"{host.base}/{n}" for n in names})
+        path.write_text(path.read_text().replace("retries = 0\n", 'retries = 0\nper_host_delay = "1s"\n', 1))
+        workers = [spawn("worker", broker.url, "--concurrency", "3"), spawn("worker", broker.url, "--concurrency", "3")]
+        daemon = spawn("daemon", "--workers", broker.url)
+        for n in names:
+            wait_until(lambda n=n: runs(workdir, n, "baseline"), f"baseline of {n}", DEADLINE, daemon.tail)
+        wait_until(lambda: len([w for w in worker_stats(broker.url).values() if w["done"]]) == 2,
+                   "both workers did jobs", DEADLINE, lambda: workers[0].tail() + workers[1].tail())
+        with host.lock:
+            starts = sorted(host.starts)
+        gaps = [later - earlier for earlier, later in pairwise(starts)]
+        # 1 s apart when sent; the loopback may deliver one a little late, never half a second
+        assert len(starts) >= 6 and min(gaps) > 0.5, gaps
+    finally:
+        host.server.shutdown()
+        host.server.server_close()
