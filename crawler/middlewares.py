@@ -6,7 +6,10 @@
   the pass; the spider records when the site may be asked again.
 - ``SharedRobotsTxtMiddleware``: robots.txt fetched once per host per TTL for
   every crawler of the process (not once per source run), its size capped, and a
-  failure to fetch it one log line, not a traceback.
+  failure to fetch it one log line, not a traceback. A second level shared by
+  several processes can be set as ``NEWSWATCH_ROBOTS_SHARED``: an object whose
+  ``async fetch(request, download)`` returns the robots.txt response, downloading
+  it with ``download`` only when no other process has (workers/politeness.py).
 """
 
 from __future__ import annotations
@@ -141,6 +144,7 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         super().__init__(crawler)
         cache = crawler.settings.get("NEWSWATCH_ROBOTS_CACHE")
         self._parsers = cache if cache is not None else RobotsCache()  # type: ignore[assignment]
+        self._shared = crawler.settings.get("NEWSWATCH_ROBOTS_SHARED")
 
     async def robot_parser(self, request: Request) -> Any:
         url = urlparse_cached(request)
@@ -159,7 +163,8 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
             meta={"dont_obey_robotstxt": True, "download_maxsize": ROBOTS_MAX_SIZE, "site_policy": None},
         )
         try:
-            response = await self.crawler.engine.download_async(robots)  # type: ignore[union-attr]
+            download = self.crawler.engine.download_async  # type: ignore[union-attr]
+            response = await (download(robots) if self._shared is None else self._shared.fetch(robots, download))
             await self._parse_robots(response, netloc, request)
         except Exception as exc:  # no robots.txt to read: everything allowed, as Scrapy does
             if not isinstance(exc, IgnoreRequest):

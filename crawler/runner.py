@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from scrapy.crawler import AsyncCrawlerRunner
@@ -106,8 +106,9 @@ def _dropped_reason(stats: dict[str, Any], url: str) -> str:
 class CrawlService:
     """Fetches sources with Scrapy; ``fetch`` is the core pipeline's ``Fetch``."""
 
-    def __init__(self, crawler: CrawlerConfig) -> None:
-        settings = scrapy_settings(crawler)
+    def __init__(self, crawler: CrawlerConfig, shared: Mapping[str, Any] | None = None) -> None:
+        """``shared``: settings over the defaults (a crawl worker's politeness shared through Redis, see workers/)."""
+        settings = {**scrapy_settings(crawler), **(shared or {})}
         self.limiter: HostLimiter = settings["NEWSWATCH_HOST_LIMITER"]
         self.runner = AsyncCrawlerRunner(settings)
 

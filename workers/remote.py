@@ -81,7 +81,9 @@ class RemoteCrawlService:
             return await self._ask_now(source, job)
 
     def _gate(self, source: SourceConfig) -> asyncio.Semaphore:
-        """At most ``per_domain`` jobs outstanding per host of the source URL, across all the workers."""
+        """At most ``per_domain`` jobs outstanding per host of the source URL, so one busy host does not fill every
+        worker's job slots. The per-request limit itself holds in Redis, across workers and reloads
+        (workers/politeness.py); this gate is per service and starts afresh after a reload."""
         host = urlsplit(str(source.url)).hostname or ""
         return self.hosts.setdefault(host, asyncio.Semaphore(self.per_domain))
 

@@ -19,10 +19,12 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from crawler.politeness import host_of
 from crawler.runner import CrawlService
 from newswatch.config import CrawlerConfig, SourceConfig
 from newswatch.model import CrawlResult
 from newswatch.wire import result_to_json, state_from_dict
+from workers.politeness import SharedHostLimiter, shared_settings
 from workers.streams import GROUP, JOBS, WORKER_TTL_SECONDS, WORKERS, config_hash, decode, encode, ensure_group
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ class Worker:
         self.slots = asyncio.Semaphore(concurrency)
         self.claim_ms = int(claim_idle * 1000)
         self.services: dict[str, CrawlService] = {}
+        self.limiters: dict[str, SharedHostLimiter] = {}
         self.running: set[str] = set()
         self.held: dict[str, float] = {}  # answered job -> when to stop waiting for the daemon's ack
         self.hold = HOLD_SECONDS
@@ -116,8 +119,10 @@ class Worker:
                     "texts": {}, "skipped": {}}
 
     async def _crawl(self, job: dict[str, Any]) -> dict[str, Any]:
-        service = self._service(job)
+        service, limiter = self._service(job)
         source = SourceConfig.model_validate(job["source"])
+        host = host_of(source.url)
+        await limiter.refresh(host)  # another worker may have been told Retry-After by this host
         reply: dict[str, Any] = {"id": job["id"], "hash": job["hash"], "worker": self.name}
         if job["kind"] == "bodies":
             skipped: Counter[str] = Counter()
@@ -125,14 +130,21 @@ class Worker:
             reply["skipped"] = dict(skipped)
         else:
             result = await service.fetch(source, state_from_dict(job["state"]))
+            if result.retry_after is not None:
+                limiter.defer(host, result.retry_after)
             reply["result"] = result_to_json(result)
+        await limiter.settle()  # every worker knows the host's Retry-After before the daemon hears of the run
         return reply
 
-    def _service(self, job: dict[str, Any]) -> CrawlService:
+    def _service(self, job: dict[str, Any]) -> tuple[CrawlService, SharedHostLimiter]:
+        """The crawl service for the job's crawler section, polite across workers (workers/politeness.py)."""
         key = config_hash({"crawler": job["crawler"]})
         if key not in self.services:
-            self.services[key] = CrawlService(CrawlerConfig.model_validate(job["crawler"]))
-        return self.services[key]
+            crawler = CrawlerConfig.model_validate(job["crawler"])
+            shared = shared_settings(self.redis, crawler)
+            self.services[key] = CrawlService(crawler, shared)
+            self.limiters[key] = shared["NEWSWATCH_HOST_LIMITER"]
+        return self.services[key], self.limiters[key]
 
     async def _beating(self) -> None:
         while True:

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -319,8 +320,9 @@ def test_the_job_is_acknowledged_only_once_the_daemon_stored_the_run(
 class CountingSite:
     """A local server that serves one listing per path slowly and records the most requests in flight at once."""
 
-    def __init__(self, delay: float) -> None:
+    def __init__(self, delay: float, titles: tuple[str, ...] = OLD) -> None:
         self.lock, self.now, self.peak, self.served = threading.Lock(), 0, 0, 0
+        self.starts: list[float] = []
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -331,7 +333,7 @@ class CountingSite:
                 site.enter()
                 try:
                     time.sleep(delay)  # the server's own pace, not a test's guess
-                    body = page(self.path, *OLD).encode()
+                    body = page(self.path.rstrip("/"), *titles).encode()
                     self.send_response(200)
                     self.send_header("Content-Type", "text/html; charset=utf-8")
                     self.send_header("Content-Length", str(len(body)))
@@ -347,6 +349,7 @@ class CountingSite:
 
     def enter(self) -> None:
         with self.lock:
+            self.starts.append(time.monotonic())
             self.now += 1
             self.peak = max(self.peak, self.now)
 
@@ -391,3 +394,101 @@ def test_no_worker_alive_fails_the_run_with_a_reason_told_once(
     worker = spawn("worker", broker.url)
     wait_until(lambda: runs(workdir, "news", "baseline"), "a run once a worker is alive", DEADLINE,
                lambda: daemon.tail() + worker.tail())
+
+
+def test_per_domain_holds_per_request_across_workers_and_a_reload(
+    workdir: Path, sink: HttpSink, broker: RedisServer, spawn: Callable[..., Background],
+) -> None:
+    """Each run fetches its new articles' pages at once (full_text, first_run = "alert"): two workers' runs on one
+    host would put 2 x per_domain requests in flight, and a reload gives the daemon fresh per-host gates."""
+    host = CountingSite(delay=0.2, titles=tuple(f"Story number {k}" for k in range(6)))
+    try:
+        first = {f"s{i}": f"{host.base}/s{i}" for i in range(5)}
+        path = config(workdir, sink, first, '\n[alerts]\nfirst_run = "alert"\n')
+        full = path.read_text().replace('type = "html"\n', 'type = "html"\nfull_text = true\n')
+        path.write_text(full.replace("retries = 0\n", "retries = 0\nper_domain = 2\n", 1))
+        workers = [spawn("worker", broker.url, "--concurrency", "3"), spawn("worker", broker.url, "--concurrency", "3")]
+        daemon = spawn("daemon", "--workers", broker.url)
+        wait_until(lambda: host.served >= 3, "the first runs under way", DEADLINE, daemon.tail)
+        later = "".join(html_source(f"t{i}", f"{host.base}/t{i}") for i in range(5))
+        edited = path.read_text().replace('timeout = "10s"', 'timeout = "11s"', 1)  # a new crawl service
+        path.write_text(edited + later.replace('type = "html"\n', 'type = "html"\nfull_text = true\n'))
+        daemon.wait_for_line("config in force", DEADLINE)
+        for n in [*first, *(f"t{i}" for i in range(5))]:
+            wait_until(lambda n=n: runs(workdir, n, "ok"), f"a run of {n} with its articles", DEADLINE, daemon.tail)
+        wait_until(lambda: len([w for w in worker_stats(broker.url).values() if w["done"]]) == 2,
+                   "both workers did jobs", DEADLINE, lambda: workers[0].tail() + workers[1].tail())
+        assert host.served >= 10 * 7, host.served  # each source's listing and its 6 article pages
+        assert host.peak <= 2, host.peak
+    finally:
+        host.server.shutdown()
+        host.server.server_close()
+
+
+def test_robots_txt_is_fetched_once_per_host_for_all_workers(
+    workdir: Path, sink: HttpSink, broker: RedisServer, spawn: Callable[..., Background],
+) -> None:
+    own = FixtureSite()  # a site of its own: its robots.txt is at its root
+    try:
+        own.set("/robots.txt", "User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+        open_ = {f"s{i}": own.set(f"/s{i}", page(f"/s{i}", *OLD)) for i in range(6)}
+        path = config(workdir, sink, {**open_, "closed": own.set("/private/list", page("/private", *OLD))})
+        path.write_text(path.read_text().replace("obey_robots_txt = false", "obey_robots_txt = true", 1))
+        workers = [spawn("worker", broker.url, "--concurrency", "3"), spawn("worker", broker.url, "--concurrency", "3")]
+        daemon = spawn("daemon", "--workers", broker.url)
+        for n in open_:
+            wait_until(lambda n=n: runs(workdir, n, "baseline"), f"baseline of {n}", DEADLINE, daemon.tail)
+        wait_until(lambda: len(runs(workdir, "closed", "failed")) >= 3, "3 refused runs", DEADLINE, daemon.tail)
+        wait_until(lambda: len([w for w in worker_stats(broker.url).values() if w["done"]]) == 2,
+                   "both workers did jobs", DEADLINE, lambda: workers[0].tail() + workers[1].tail())
+        assert all(r["error"].startswith("forbidden by robots.txt") for r in runs(workdir, "closed", "failed"))
+        assert not own.hits("/private/list")
+        assert len(own.hits("/robots.txt")) == 1, own.hits("/robots.txt")
+    finally:
+        own.close()
+
+
+def test_retry_after_told_to_one_worker_holds_for_every_worker(
+    site: FixtureSite, prefix: str, workdir: Path, sink: HttpSink, broker: RedisServer,
+    spawn: Callable[..., Background],
+) -> None:
+    busy = site.set(f"{prefix}/busy", "slow down", status=429, headers={"Retry-After": "3600"},
+                    content_type="text/plain")
+    path = config(workdir, sink, {"busy": busy})
+    first = spawn("worker", broker.url)
+    daemon = spawn("daemon", "--workers", broker.url)
+    wait_until(lambda: runs(workdir, "busy", "failed"), "the host's 429 recorded", DEADLINE, daemon.tail)
+    first.kill()
+    second = spawn("worker", broker.url)  # a new process: it knows only what Redis tells it
+    calm = site.set(f"{prefix}/calm", page(prefix, *OLD))  # another source on that host, not deferred itself
+    path.write_text(path.read_text() + html_source("calm", calm))
+    daemon.wait_for_line("config in force", DEADLINE)
+    wait_until(lambda: runs(workdir, "calm"), "a run of the other source", DEADLINE,
+               lambda: daemon.tail() + second.tail())
+    [run] = runs(workdir, "calm")[:1]
+    assert run["outcome"] == "failed" and "asked not to be fetched again before" in run["error"], run
+    assert not site.hits(f"{prefix}/calm")
+
+
+def test_per_host_delay_spaces_the_requests_of_all_workers(
+    workdir: Path, sink: HttpSink, broker: RedisServer, spawn: Callable[..., Background],
+) -> None:
+    host = CountingSite(delay=0.0)
+    try:
+        names = [f"s{i}" for i in range(6)]
+        path = config(workdir, sink, {n: f"{host.base}/{n}" for n in names})
+        path.write_text(path.read_text().replace("retries = 0\n", 'retries = 0\nper_host_delay = "1s"\n', 1))
+        workers = [spawn("worker", broker.url, "--concurrency", "3"), spawn("worker", broker.url, "--concurrency", "3")]
+        daemon = spawn("daemon", "--workers", broker.url)
+        for n in names:
+            wait_until(lambda n=n: runs(workdir, n, "baseline"), f"baseline of {n}", DEADLINE, daemon.tail)
+        wait_until(lambda: len([w for w in worker_stats(broker.url).values() if w["done"]]) == 2,
+                   "both workers did jobs", DEADLINE, lambda: workers[0].tail() + workers[1].tail())
+        with host.lock:
+            starts = sorted(host.starts)
+        gaps = [later - earlier for earlier, later in pairwise(starts)]
+        # 1 s apart when sent; the loopback may deliver one a little late, never half a second
+        assert len(starts) >= 6 and min(gaps) > 0.5, gaps
+    finally:
+        host.server.shutdown()
+        host.server.server_close()
