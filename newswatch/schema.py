@@ -192,4 +192,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     CREATE INDEX quotes_pair_source ON quotes (pair, source, id);
     CREATE INDEX alerts_created ON alerts (created_at);
     """,
+    # 10: schedule lag (issue 15): when a daemon run was due, and how many seconds after that it started
+    # (NULL for `once` and other runs nobody scheduled); runs by start time for `status`' last hour.
+    """
+    ALTER TABLE runs ADD COLUMN due_at TEXT;
+    ALTER TABLE runs ADD COLUMN lag_seconds REAL;
+    CREATE INDEX runs_started ON runs (started_at);
+    """,
 )

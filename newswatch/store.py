@@ -187,11 +187,12 @@ class Store:
             [name, url, kind],
         )
 
-    def start_run(self, source: str, started: datetime) -> int:
-        """Record a run as started; its id."""
+    def start_run(self, source: str, started: datetime, due: datetime | None = None, lag: float | None = None) -> int:
+        """Record a run as started (a scheduled one: when it was ``due``, and its ``lag`` in seconds); its id."""
         rows = self.query(
-            "INSERT INTO runs (source, started_at, outcome) VALUES (?, ?, 'running') RETURNING id",
-            [source, iso(started)],
+            "INSERT INTO runs (source, started_at, outcome, due_at, lag_seconds) VALUES (?, ?, 'running', ?, ?) "
+            "RETURNING id",
+            [source, iso(started), iso(due), lag],
         )
         return int(rows[0]["id"])
 

@@ -22,11 +22,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from crawler.runner import CrawlService, run_in_reactor
@@ -35,7 +35,7 @@ from newswatch.config import Config, SourceConfig
 from newswatch.diff import RunReport
 from newswatch.errors import DatabaseFault, NewswatchError
 from newswatch.outbox import enqueue
-from newswatch.pipeline import Pipeline
+from newswatch.pipeline import Pipeline, lag_since
 from newswatch.retention import prune
 from newswatch.store import Store, utcnow
 from notifiers.delivery import Deliverer
@@ -108,6 +108,7 @@ class Daemon:
         self.exit_status = 0
         self.beat_error: str | None = None
         self.scheduler = AsyncIOScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
+        self.scheduler.add_listener(self._on_submitted, EVENT_JOB_SUBMITTED)
         self.started = utcnow()
         self.beat = heartbeat_path(config.storage.path)
         self.inflight = InFlight()
@@ -196,8 +197,8 @@ class Daemon:
     async def _shutdown(self) -> None:
         self.scheduler.pause()
         late = self.lateness
-        log.info("schedule: %d runs started late (max %.1fs), %d came due during their own run and ran after it",
-                 late.late_runs, late.max_lag, late.overlapped)
+        log.info("schedule: %d of %d runs started late (max %.1fs), %d came due during their own run and ran "
+                 "after it", late.late_runs, late.runs, late.max_lag, late.overlapped)
         await self.inflight.drain(self.config.scheduler.grace.total_seconds(), self.hurry, CANCEL_WAIT_SECONDS)
         for service in self.services:
             await self._stop_crawls(service)
@@ -318,22 +319,28 @@ class Daemon:
         job = self.scheduler.get_job(_job_id(name))
         return job.next_run_time if job else None
 
+    def _on_submitted(self, event: JobSubmissionEvent) -> None:
+        """APScheduler handed a job to its executor: note when a source's run was due (it starts next turn)."""
+        if event.job_id.startswith("source:") and event.scheduled_run_times:
+            self.lateness.submitted(event.job_id.removeprefix("source:"), event.scheduled_run_times[0])
+
     async def _run_source(self, name: str) -> None:
         """The job of one source: a run, and one more right after if it came due meanwhile (scheduler.lateness)."""
-        if not self.lateness.enter(name):
+        due: datetime | None = self.lateness.take_due(name)
+        if not self.lateness.enter(name, due):
             return
         try:
-            await self._run_source_once(name)
-            while self.lateness.run_again(name) and not self.stopping.is_set():
-                await self._run_source_once(name)
+            while due is not None and not self.stopping.is_set():
+                await self._run_source_once(name, due)
+                due = self.lateness.run_again(name)
         finally:
             self.lateness.leave(name)
 
-    async def _run_source_once(self, name: str) -> None:
+    async def _run_source_once(self, name: str, due: datetime) -> None:
         """One run within the concurrency limit, then its next run, then delivery."""
         with self.inflight.tracked():
             try:
-                report = await self._bounded_run(name)
+                report = await self._bounded_run(name, due)
                 if report is None:
                     return
                 self.store.set_next_run(name, self._next_run(name))
@@ -347,14 +354,13 @@ class Daemon:
             if report.alerts:
                 self.inflight.spawn(self._deliver())
 
-    async def _bounded_run(self, name: str) -> RunReport | None:
-        queued = time.monotonic()
+    async def _bounded_run(self, name: str, due: datetime) -> RunReport | None:
         async with self.limit:
-            self.lateness.waited(name, time.monotonic() - queued)
             source = self._source(name)
             if source is None or self.stopping.is_set():
                 return None
-            report = await self.pipeline.run_source(source)
+            self.lateness.started(name, lag_since(due) or 0.0)
+            report = await self.pipeline.run_source(source, due)
             for service in self.services:  # scale-out: the run is stored, so its crawl jobs are acknowledged
                 if (stored := getattr(service, "stored", None)) is not None:
                     await stored(name)
@@ -423,7 +429,7 @@ class Daemon:
             return
         try:
             write_heartbeat(self.beat, heartbeat_tick(self.config.scheduler.delivery_interval), self.started,
-                            self.database_id)
+                            self.database_id, self.lateness.summary())
         except OSError as exc:
             if str(exc) != self.beat_error:  # once per cause, not every tick
                 log.warning("cannot write the heartbeat %s: %s", self.beat, exc)
