@@ -161,6 +161,12 @@ class Store:
         with self._faults():
             return self.db.execute(sql, params).rowcount
 
+    def execute_many(self, sql: str, rows: list[Any]) -> None:
+        """Run a statement that returns no rows once per parameter row (one ``executemany``)."""
+        if rows:
+            with self._faults():
+                self.db.conn.executemany(sql, rows)
+
     def close(self) -> None:
         """Checkpoint and close the connection."""
         self.db.close()
