@@ -82,7 +82,6 @@ def load(config_path: Path | None, notifiers: bool = False) -> Config:
     """
     from newswatch.config import load_config
     from newswatch.secrets import Masker, exposed_credentials, mask_logs
-    from scheduler.triggers import trigger_problems
 
     path = resolve_config_path(config_path)
     config = load_config(path, notifier_secrets=notifiers)
@@ -90,7 +89,11 @@ def load(config_path: Path | None, notifiers: bool = False) -> Config:
     warning = exposed_credentials(path)
     if warning:
         log.warning("%s", warning)
-    problems = trigger_problems(config)
+    problems: list[str] = []
+    if any(s.cron for s in config.sources):  # APScheduler judges a cron; without one, a read needs no import of it
+        from scheduler.triggers import trigger_problems
+
+        problems = trigger_problems(config)
     if notifiers:
         from notifiers.delivery import notifier_problems
 
