@@ -193,6 +193,14 @@ class Store:
             [name, url, kind],
         )
 
+    def ensure_sources(self, rows: list[tuple[str, str, str]]) -> None:
+        """:meth:`ensure_source` for many (name, url, type) rows, in one statement."""
+        self.execute_many(
+            "INSERT INTO sources (name, url, type) VALUES (?, ?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET url = excluded.url, type = excluded.type",
+            rows,
+        )
+
     def start_run(self, source: str, started: datetime, due: datetime | None = None, lag: float | None = None) -> int:
         """Record a run as started (a scheduled one: when it was ``due``, and its ``lag`` in seconds); its id."""
         rows = self.query(

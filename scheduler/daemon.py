@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
 
 from crawler.runner import CrawlService, run_in_reactor
 from newswatch.alerts import routed
@@ -37,7 +38,7 @@ from newswatch.errors import DatabaseFault, NewswatchError
 from newswatch.outbox import enqueue
 from newswatch.pipeline import Pipeline, lag_since
 from newswatch.retention import prune
-from newswatch.store import Store, utcnow
+from newswatch.store import Store, iso, utcnow
 from notifiers.delivery import Deliverer
 from scheduler.dbhealth import DatabaseHealth
 from scheduler.heartbeat import heartbeat_path, heartbeat_tick, remove_heartbeat, write_heartbeat
@@ -112,6 +113,7 @@ class Daemon:
         self.started = utcnow()
         self.beat = heartbeat_path(config.storage.path)
         self.inflight = InFlight()
+        self.queued: set[asyncio.Task[object]] = set()  # runs waiting for a concurrency slot
         self.lateness = Lateness()
         self.stopping, self.hurry = asyncio.Event(), asyncio.Event()
         self.triggers: dict[str, TriggerKey] = {}
@@ -162,6 +164,8 @@ class Daemon:
         log.info("%s: starting no new runs; work in flight may finish within %ss (send it again to cancel now)",
                  name, self.config.scheduler.grace.total_seconds())
         self.stopping.set()
+        for task in self.queued:  # not started, nothing to record: they leave now rather than one per free slot
+            task.cancel()
 
     def _on_hup(self) -> None:
         if not self.ready:
@@ -292,6 +296,9 @@ class Daemon:
         """Make the source jobs follow the config: new ones run now, changed schedules are replaced."""
         wanted = trigger_keys(self.config)
         plan = plan_jobs(self.triggers, wanted)
+        running = self.scheduler.state == STATE_RUNNING
+        if running:  # else every add_job would look for due jobs at once: N passes over the job store
+            self.scheduler.pause()
         for name in plan.removed:
             self.scheduler.remove_job(_job_id(name))
             self.store.set_next_run(name, None)
@@ -302,16 +309,21 @@ class Daemon:
                                    args=[name], id=_job_id(name), name=f"source {name}", max_instances=2,
                                    next_run_time=datetime.now(UTC))
         self.triggers = wanted
+        if running:
+            self.scheduler.resume()
         self._publish_next_runs()
         return plan
 
     def _publish_next_runs(self, clear: bool = False) -> None:
-        """Write each source's next run (None once stopped) where ``newswatch status`` reads it."""
+        """Write each source's next run (None once stopped) where ``newswatch status`` reads it (one statement
+        each for all sources: start-up and shutdown do not grow with N beyond that)."""
+        nexts = {} if clear else {job.id: job.next_run_time for job in self.scheduler.get_jobs()}
+        sources = self.config.sources
         try:
             with self.store.transaction():
-                for source in self.config.sources:
-                    self.store.ensure_source(source.name, self.pipeline.masked(source.url), source.type)
-                    self.store.set_next_run(source.name, None if clear else self._next_run(source.name))
+                self.store.ensure_sources([(s.name, self.pipeline.masked(s.url), s.type) for s in sources])
+                self.store.execute_many("UPDATE sources SET next_run_at = ? WHERE name = ?",
+                                        [(iso(nexts.get(_job_id(s.name))), s.name) for s in sources])
         except DatabaseFault as exc:  # only what `status` shows: the next run writes it again
             self.health.failed(exc, "publishing the next runs")
 
@@ -355,7 +367,10 @@ class Daemon:
                 self.inflight.spawn(self._deliver())
 
     async def _bounded_run(self, name: str, due: datetime) -> RunReport | None:
-        async with self.limit:
+        limit = await self._slot()  # this semaphore: a reload may put a new one in place meanwhile
+        if limit is None:
+            return None
+        try:
             source = self._source(name)
             if source is None or self.stopping.is_set():
                 return None
@@ -365,6 +380,24 @@ class Daemon:
                 if (stored := getattr(service, "stored", None)) is not None:
                     await stored(name)
             return report
+        finally:
+            limit.release()
+
+    async def _slot(self) -> asyncio.Semaphore | None:
+        """Wait for a concurrency slot (the semaphore taken); None when the daemon stops first (no run started)."""
+        task, limit = asyncio.current_task(), self.limit
+        assert task is not None
+        self.queued.add(task)
+        try:
+            await limit.acquire()
+        except asyncio.CancelledError:
+            if self.stopping.is_set():
+                task.uncancel()  # our own cancel (_on_stop): handled here
+                return None
+            raise
+        finally:
+            self.queued.discard(task)
+        return limit
 
     def _source(self, name: str) -> SourceConfig | None:
         return self.sources.get(name)

@@ -422,3 +422,20 @@ def test_a_run_waiting_behind_the_concurrency_limit_records_and_shows_its_lag(
                daemon)
     assert daemon.stop(timeout=15) == 0
     assert re.search(r"schedule: [12] of 2 runs started late", "\n".join(daemon.lines())), daemon.tail()
+
+
+def test_sigterm_lets_runs_queued_for_a_slot_go_unstarted_and_unrecorded(
+    site: FixtureSite, prefix: str, workdir: Path, sink: HttpSink, start: Callable[..., DaemonProcess]
+) -> None:
+    url = site.set(f"{prefix}/slow", page(prefix, *OLD), delay=1.5)
+    names = [f"q{i:02}" for i in range(30)]
+    config = daemon_config(workdir, sink, dict.fromkeys(names, url), ["trafficking"])
+    text = config.read_text().replace("[crawler]\n", "[crawler]\nconcurrency = 1\n", 1)
+    config.write_text(text.replace('\ninterval = "1s"', '\ninterval = "1h"', 1))
+    daemon = start(config)
+    wait_until(lambda: rows(workdir, "SELECT id FROM runs"), "the first run to start", daemon)
+    assert daemon.stop(timeout=15) == 0
+    recorded = rows(workdir, "SELECT source, outcome FROM runs")
+    # One slot: at most the run in flight and one more had started; the 28+ queued ones never did.
+    assert 1 <= len(recorded) <= 2 and all(r["outcome"] != "running" for r in recorded), recorded
+    assert daemon.count("cancelled at shutdown") == 0, daemon.tail()
