@@ -46,6 +46,7 @@ from scheduler.inflight import InFlight
 from scheduler.lateness import Lateness
 from scheduler.reload import ConfigWatch, JobPlan, TriggerKey, plan_jobs, trigger_keys
 from scheduler.runlock import RunLock
+from scheduler.slots import Slots
 from scheduler.triggers import source_trigger
 
 if TYPE_CHECKING:
@@ -113,7 +114,6 @@ class Daemon:
         self.started = utcnow()
         self.beat = heartbeat_path(config.storage.path)
         self.inflight = InFlight()
-        self.queued: set[asyncio.Task[object]] = set()  # runs waiting for a concurrency slot
         self.lateness = Lateness()
         self.stopping, self.hurry = asyncio.Event(), asyncio.Event()
         self.triggers: dict[str, TriggerKey] = {}
@@ -164,8 +164,7 @@ class Daemon:
         log.info("%s: starting no new runs; work in flight may finish within %ss (send it again to cancel now)",
                  name, self.config.scheduler.grace.total_seconds())
         self.stopping.set()
-        for task in self.queued:  # not started, nothing to record: they leave now rather than one per free slot
-            task.cancel()
+        self.limit.close()  # runs waiting for a slot never started: they leave now, nothing to record
 
     def _on_hup(self) -> None:
         if not self.ready:
@@ -239,7 +238,7 @@ class Daemon:
             self.services = [s for s in self.services if _still_crawling(s)]
             self.services.append(_crawl_service(config))
         if previous is None or config.crawler.concurrency != previous.crawler.concurrency:
-            self.limit = asyncio.Semaphore(config.crawler.concurrency)
+            self.limit = Slots(config.crawler.concurrency)
         self.config = config
         self.sources = {s.name: s for s in config.sources}  # a job looks its source up in O(1), whatever N
         follow = getattr(self.services[-1], "follow", None)  # scale-out: results of an older config re-queued
@@ -367,8 +366,8 @@ class Daemon:
                 self.inflight.spawn(self._deliver())
 
     async def _bounded_run(self, name: str, due: datetime) -> RunReport | None:
-        limit = await self._slot()  # this semaphore: a reload may put a new one in place meanwhile
-        if limit is None:
+        limit = self.limit  # this one: a reload may put a new limit in place meanwhile
+        if self.stopping.is_set() or not await limit.take():
             return None
         try:
             source = self._source(name)
@@ -381,23 +380,7 @@ class Daemon:
                     await stored(name)
             return report
         finally:
-            limit.release()
-
-    async def _slot(self) -> asyncio.Semaphore | None:
-        """Wait for a concurrency slot (the semaphore taken); None when the daemon stops first (no run started)."""
-        task, limit = asyncio.current_task(), self.limit
-        assert task is not None
-        self.queued.add(task)
-        try:
-            await limit.acquire()
-        except asyncio.CancelledError:
-            if self.stopping.is_set():
-                task.uncancel()  # our own cancel (_on_stop): handled here
-                return None
-            raise
-        finally:
-            self.queued.discard(task)
-        return limit
+            limit.give()
 
     def _source(self, name: str) -> SourceConfig | None:
         return self.sources.get(name)
