@@ -82,7 +82,6 @@ def load(config_path: Path | None, notifiers: bool = False) -> Config:
     """
     from newswatch.config import load_config
     from newswatch.secrets import Masker, exposed_credentials, mask_logs
-    from scheduler.triggers import trigger_problems
 
     path = resolve_config_path(config_path)
     config = load_config(path, notifier_secrets=notifiers)
@@ -90,7 +89,11 @@ def load(config_path: Path | None, notifiers: bool = False) -> Config:
     warning = exposed_credentials(path)
     if warning:
         log.warning("%s", warning)
-    problems = trigger_problems(config)
+    problems: list[str] = []
+    if any(s.cron for s in config.sources):  # APScheduler judges a cron; without one, a read needs no import of it
+        from scheduler.triggers import trigger_problems
+
+        problems = trigger_problems(config)
     if notifiers:
         from notifiers.delivery import notifier_problems
 
@@ -344,7 +347,7 @@ def tickers(config_path: Path | None, pair: str | None, as_json: bool) -> None:
 @user_errors
 def status(config_path: Path | None, as_json: bool, check: bool, workers_url: str | None = None) -> None:
     """Per source: last run, outcome, items seen, consecutive failures, next run."""
-    from newswatch.queries import notifier_status, source_status
+    from newswatch.queries import notifier_status, schedule_lag, source_status
 
     config = load(config_path)
     if check:
@@ -356,18 +359,29 @@ def status(config_path: Path | None, as_json: bool, check: bool, workers_url: st
         sys.exit(EXIT_FAILED if problem else EXIT_OK)
     store = open_for_reading(config)
     rows, notifiers = source_status(store, config), notifier_status(store, config)
+    schedule = schedule_lag(store)
     workers = _fleet(workers_url or config.workers.url)
     if as_json:
-        emit_json({"sources": rows, "notifiers": notifiers, **({"workers": workers} if workers else {})})
+        emit_json({"sources": rows, "notifiers": notifiers, "schedule": schedule,
+                   **({"workers": workers} if workers else {})})
         return
     emit_table(rows, ["source", "type", "last_run", "outcome", "items", "failures", "next_run", "error"],
                times=["last_run", "next_run"], optional=["type", "next_run"])
+    click.echo(_schedule_line(schedule))
     click.echo()
     emit_table(notifiers, ["notifier", "pending", "refused", "given_up", "last_delivered", "failures", "error"],
                empty="no notifiers configured", times=["last_delivered"], optional=["given_up", "last_delivered"])
     if workers:
         click.echo()
         _print_fleet(workers)
+
+
+def _schedule_line(lag: dict[str, Any]) -> str:
+    """The daemon's schedule over the last hour: runs, their lag (start − due), how many started late."""
+    if not lag["runs"]:
+        return "schedule, last hour: no scheduled runs"
+    return (f"schedule, last hour: {lag['runs']} runs, lag p50 {lag['lag_p50']:.1f}s, p99 {lag['lag_p99']:.1f}s, "
+            f"max {lag['lag_max']:.1f}s; {lag['late_runs']} started late (> {lag['late_seconds']:.0f}s after due)")
 
 
 def _fleet(url: str | None) -> dict[str, Any] | None:
@@ -427,6 +441,26 @@ def _alert_rows(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
                          "status": d.get("status"), "attempts": d.get("attempts"),
                          "delivered": d.get("delivered_at"), "last_error": d.get("last_error")})
     return rows
+
+
+@main.command()
+@config_option
+@click.option("--source", help="Only this source's runs.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1), help="At most this many runs.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@user_errors
+def runs(config_path: Path | None, source: str | None, limit: int, as_json: bool) -> None:
+    """Source runs, newest first: outcome, items, new, alerts, fetch time, lag (start − due), error."""
+    from newswatch.queries import recent_runs
+
+    config = load(config_path)
+    found = recent_runs(open_for_reading(config), source, limit)
+    if as_json:
+        emit_json(found)
+        return
+    shown = [{**r, "lag": None if r["lag_seconds"] is None else f"{r['lag_seconds']:.1f}s"} for r in found]
+    emit_table(shown, ["started_at", "source", "outcome", "items", "new", "alerts", "lag", "error"],
+               empty="no runs recorded", times=["started_at"], optional=["alerts", "new"])
 
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from newswatch import defaults
+from newswatch.batch import RunWrites
 from newswatch.config import SourceConfig
 from newswatch.identity import Identities, known_ids
 from newswatch.model import CrawlResult, ListedArticle, NewArticle, SourceState
@@ -118,9 +119,13 @@ def _record_articles(
     report.skipped = dict(result.skipped)
     listed = _unique(result.articles)
     identities = Identities(store, source.name, now, window, listed)
+    writes = RunWrites(store, source.name, now)
+    writes.preload(sorted(set(identities.known.values())))
     for key, article in listed.items():
         report.items += 1
-        _store_article(store, identities, key, article, result.bodies.get(article.link), now, report)
+        _store_article(store, identities, writes, key, article, result.bodies.get(article.link), report)
+    identities.flush()
+    report.listed.extend(writes.flush())
     v = result.validators
     store.execute(
         "UPDATE sources SET last_run_at = ?, last_outcome = ?, last_error = NULL, retry_after = NULL, last_items = ?, "
@@ -167,41 +172,24 @@ def _unique(articles: list[ListedArticle]) -> dict[str, ListedArticle]:
 
 
 def _store_article(
-    store: Store, identities: Identities, key: str, a: ListedArticle, body: str | None, now: datetime,
+    store: Store, identities: Identities, writes: RunWrites, key: str, a: ListedArticle, body: str | None,
     report: RunReport,
 ) -> None:
-    source = identities.source
     article_id = identities.find(key, a)
     if article_id is None:
-        article_id, known = _insert_article(store, identities, key, a, body, now, report)
+        article_id, known = _insert_article(store, identities, writes, key, a, body, report)
     else:
-        known = _refresh_article(store, source, article_id, a, body, now, report)
-    if _list_on(store, article_id, source, title_key(a.title), now) and known is not None:
-        report.listed.append(known)
-
-
-def _list_on(store: Store, article_id: int, source: str, title: str, now: datetime) -> bool:
-    """Record that ``source`` lists the article (with its spelling of the title); True when it never had before."""
-    first = store.query(
-        "INSERT INTO article_sources (article_id, source, first_seen_at, last_seen_at, title_key) "
-        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (article_id, source) DO NOTHING RETURNING article_id",
-        [article_id, source, iso(now), iso(now), title],
-    )
-    if not first:
-        store.execute(
-            "UPDATE article_sources SET last_seen_at = ?, title_key = ? WHERE article_id = ? AND source = ?",
-            [iso(now), title, article_id, source],
-        )
-    return bool(first)
+        known = _refresh_article(writes, article_id, a, body, report)
+    writes.list_on(article_id, title_key(a.title), known)
 
 
 def _insert_article(
-    store: Store, identities: Identities, key: str, a: ListedArticle, body: str | None, now: datetime,
+    store: Store, identities: Identities, writes: RunWrites, key: str, a: ListedArticle, body: str | None,
     report: RunReport,
 ) -> tuple[int, NewArticle | None]:
     """Store a new article under ``key``: its id, and None; a row with its canonical URL but not its key is
     adopted: its id and the known article."""
-    url, source = canonical_url(a.link), identities.source
+    url, source, now = canonical_url(a.link), identities.source, writes.now
     rows = store.query(
         "INSERT INTO articles (url, link, title, summary, body, published_at, source, first_seen_at, last_seen_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING RETURNING id",
@@ -210,7 +198,7 @@ def _insert_article(
     if not rows:
         article_id = int(store.query("SELECT id FROM articles WHERE url = ?", [url])[0]["id"])
         identities.add(key, article_id, a.link)
-        return article_id, _refresh_article(store, source, article_id, a, body, now, report)
+        return article_id, _refresh_article(writes, article_id, a, body, report)
     article_id = int(rows[0]["id"])
     identities.add(key, article_id, a.link)
     report.new.append(NewArticle(article_id, a.link, a.title, a.summary, a.published, source))
@@ -218,23 +206,20 @@ def _insert_article(
 
 
 def _refresh_article(
-    store: Store, source: str, article_id: int, a: ListedArticle, body: str | None, now: datetime, report: RunReport
+    writes: RunWrites, article_id: int, a: ListedArticle, body: str | None, report: RunReport
 ) -> NewArticle:
     """Mark a known article seen; its first source may update its title and summary (then it is re-matched).
 
     Only the first source edits the text, so two sources spelling a title differently never flip it.
     A body fetched now is kept when the article had none (a ``full_text`` source listing it later).
     """
-    row = store.query("SELECT id, link, title, summary, source FROM articles WHERE id = ?", [article_id])[0]
+    row, source = writes.row(article_id), writes.source
     mine = row["source"] == source
     title = a.title if mine and a.title else row["title"]
     summary = a.summary if mine and a.summary else row["summary"]
-    store.execute(
-        "UPDATE articles SET last_seen_at = ?, title = ?, summary = ?, published_at = coalesce(published_at, ?), "
-        "body = coalesce(body, ?) WHERE id = ?",
-        [iso(now), title, summary, iso(a.published), body, row["id"]],
-    )
+    before = (row["title"], row["summary"])
+    writes.refresh(article_id, title, summary, a.published, body)
     known = NewArticle(int(row["id"]), row["link"], title, summary, a.published, source)
-    if (title, summary) != (row["title"], row["summary"]):
+    if (title, summary) != before:
         report.changed.append(known)
     return known

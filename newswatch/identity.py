@@ -35,6 +35,7 @@ class Identities:
         self.store, self.source, self.now, self.window = store, source, now, window
         self.known = known_ids(store, list(keys))  # one query per crawl, kept up to date by add()
         self.listed = set(self.known.values())
+        self.pending: list[list[object]] = []  # new keys, written by flush() (nothing reads them back in the run)
 
     def find(self, key: str, article: ListedArticle) -> int | None:
         """The stored article ``key`` names, or the same story under an edited URL (then ``key`` is added to it)."""
@@ -48,14 +49,19 @@ class Identities:
         return found
 
     def add(self, key: str, article_id: int, link: str, how: str = "link") -> None:
-        """Record ``key`` as a name of ``article_id``."""
-        self.store.execute(
-            "INSERT INTO article_urls (key, article_id, link, source, how, first_seen_at) VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (key) DO NOTHING",
-            [key, article_id, link, self.source, how, iso(self.now)],
-        )
+        """Record ``key`` as a name of ``article_id`` (written by :meth:`flush`)."""
+        self.pending.append([key, article_id, link, self.source, how, iso(self.now)])
         self.known[key] = article_id
         self.listed.add(article_id)
+
+    def flush(self) -> None:
+        """Write the keys this crawl added, in one statement, in the order they were found."""
+        self.store.execute_many(
+            "INSERT INTO article_urls (key, article_id, link, source, how, first_seen_at) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (key) DO NOTHING",
+            self.pending,
+        )
+        self.pending = []
 
     def _same_title(self, key: str, article: ListedArticle) -> int | None:
         title = title_key(article.title)

@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property
 
 from newswatch.config import Config, SourceConfig
@@ -86,15 +86,18 @@ class Pipeline:
 
         return list(await asyncio.gather(*(bounded(s) for s in self.select(names))))
 
-    async def run_source(self, source: SourceConfig) -> RunReport:
-        """Fetch and record one source; any fault ends as a failed run of that source only."""
+    async def run_source(self, source: SourceConfig, due: datetime | None = None) -> RunReport:
+        """Fetch and record one source; any fault ends as a failed run of that source only.
+
+        ``due``: when the scheduler meant the run to start; the run records how late it started (its lag).
+        """
         state = self.store.source_state(source.name)
         started, clock = utcnow(), time.monotonic()
         if state.retry_after is not None and state.retry_after > started:
             return _deferred(source.name, state.retry_after)
         with self.store.transaction():
             self.store.ensure_source(source.name, self.masked(source.url), source.type)
-            run_id = self.store.start_run(source.name, started)
+            run_id = self.store.start_run(source.name, started, due, lag_since(due))
         try:
             result = await self.fetch(source, state)
             await self._add_bodies(source, state, result)
@@ -172,6 +175,13 @@ class Pipeline:
                     "UPDATE sources SET last_outcome = 'cancelled', last_error = ? WHERE name = ?",
                     [report.error, report.source],
                 )
+
+
+def lag_since(due: datetime | None) -> float | None:
+    """Seconds from ``due`` to now (never negative, to the millisecond); None for a run nobody scheduled."""
+    if due is None:
+        return None
+    return round(max(0.0, (datetime.now(UTC) - due).total_seconds()), 3)
 
 
 def _deferred(name: str, until: datetime) -> RunReport:

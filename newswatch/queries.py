@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 import re
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -318,3 +320,54 @@ def notifier_status(store: Store, config: Config) -> list[dict[str, Any]]:
             or owed_errors.get(notifier.name),
         })
     return rows
+
+
+# -- schedule lag (daemon runs: when due, how late started) ------------------------
+
+LAG_WINDOW_SECONDS = 3600
+LATE_SECONDS = 1.0
+"""A run that started more than this after it was due is late (the daemon logs the same threshold)."""
+
+
+def schedule_lag(store: Store, window: int = LAG_WINDOW_SECONDS) -> dict[str, Any]:
+    """The daemon's runs started in the last ``window`` seconds: how many, their lag p50 / p99 / max, how many late."""
+    since = iso(utcnow() - timedelta(seconds=window))
+    head = store.query(
+        "SELECT count(*) AS runs, max(lag_seconds) AS lag_max, total(lag_seconds > ?) AS late_runs FROM runs "
+        "WHERE started_at >= ? AND lag_seconds IS NOT NULL",
+        [LATE_SECONDS, since],
+    )[0]
+    runs = int(head["runs"])
+    return {"window_seconds": window, "runs": runs, "lag_p50": _lag_rank(store, since, runs, 0.50),
+            "lag_p99": _lag_rank(store, since, runs, 0.99), "lag_max": head["lag_max"],
+            "late_runs": int(head["late_runs"]), "late_seconds": LATE_SECONDS}
+
+
+def _lag_rank(store: Store, since: str | None, runs: int, fraction: float) -> float | None:
+    """The lag at ``fraction`` of the ``runs`` started since ``since`` (nearest rank)."""
+    if not runs:
+        return None
+    rank = max(0, math.ceil(fraction * runs) - 1)
+    rows = store.query(
+        "SELECT lag_seconds FROM runs WHERE started_at >= ? AND lag_seconds IS NOT NULL "
+        "ORDER BY lag_seconds LIMIT 1 OFFSET ?",
+        [since, rank],
+    )
+    return rows[0]["lag_seconds"] if rows else None
+
+
+def lag_buckets(store: Store, bounds: list[float]) -> dict[str, Any]:
+    """Runs with a recorded lag at or under each bound (``le_0`` …), their count and total lag."""
+    cases = ", ".join(f"total(lag_seconds <= {float(b)!r}) AS le_{i}" for i, b in enumerate(bounds))
+    return store.query(f"SELECT count(lag_seconds) AS n, total(lag_seconds) AS seconds, {cases} FROM runs "
+                       "WHERE lag_seconds IS NOT NULL")[0]
+
+
+def recent_runs(store: Store, source: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """The latest runs, newest first (of one ``source``, or of all): outcome, counts, fetch time, lag, error."""
+    where, params = ("WHERE source = ? ", [source]) if source else ("", [])
+    return store.query(
+        "SELECT id, source, started_at, finished_at, outcome, items, new, alerts, error, fetch_seconds, due_at, "
+        f"lag_seconds FROM runs {where}ORDER BY id DESC LIMIT ?",
+        [*params, limit],
+    )

@@ -11,10 +11,15 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-from newswatch.rekey import rekey_articles
-
 Migration = str | Callable[[sqlite_utils.Database], None]
 """SQL statements, or a function for what SQL cannot do (recomputing keys with Python rules)."""
+
+
+def rekey_articles(db: sqlite_utils.Database) -> None:
+    """Migration 6 (imported only when it runs: the URL rules pull in courlan, slow for every read command)."""
+    from newswatch.rekey import rekey_articles as rekey
+
+    rekey(db)
 
 MIGRATIONS: tuple[Migration, ...] = (
     # 1: sources, articles, runs, and the alert outbox.
@@ -191,5 +196,13 @@ MIGRATIONS: tuple[Migration, ...] = (
     CREATE INDEX held_source ON held (source);
     CREATE INDEX quotes_pair_source ON quotes (pair, source, id);
     CREATE INDEX alerts_created ON alerts (created_at);
+    """,
+    # 10: schedule lag (issue 15): when a daemon run was due, and how many seconds after that it started
+    # (NULL for `once` and other runs nobody scheduled); runs by start time with their lag (covering) for
+    # `status`' last hour.
+    """
+    ALTER TABLE runs ADD COLUMN due_at TEXT;
+    ALTER TABLE runs ADD COLUMN lag_seconds REAL;
+    CREATE INDEX runs_started ON runs (started_at, lag_seconds);
     """,
 )

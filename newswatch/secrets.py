@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlsplit
 
+from newswatch import tomldoc
+
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@", re.IGNORECASE)
 _ENV_REF = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 _SECRET_PARAMS = {"pass", "password", "pwd", "token", "secret", "apikey", "api_key", "key", "auth", "access_token"}
@@ -111,7 +113,7 @@ def mask_logs(secrets: Iterable[str]) -> None:
 def literal_credentials(raw_text: str) -> list[str]:
     """Keys of notifier URLs in the TOML ``raw_text`` that hold a credential written out, not a ``${VAR}``."""
     try:
-        notifiers = tomllib.loads(raw_text).get("notifiers")
+        notifiers = tomldoc.loads(raw_text).get("notifiers")
     except tomllib.TOMLDecodeError:
         return []
     if not isinstance(notifiers, list):

@@ -161,6 +161,12 @@ class Store:
         with self._faults():
             return self.db.execute(sql, params).rowcount
 
+    def execute_many(self, sql: str, rows: list[Any]) -> None:
+        """Run a statement that returns no rows once per parameter row (one ``executemany``)."""
+        if rows:
+            with self._faults():
+                self.db.conn.executemany(sql, rows)
+
     def close(self) -> None:
         """Checkpoint and close the connection."""
         self.db.close()
@@ -187,11 +193,20 @@ class Store:
             [name, url, kind],
         )
 
-    def start_run(self, source: str, started: datetime) -> int:
-        """Record a run as started; its id."""
+    def ensure_sources(self, rows: list[tuple[str, str, str]]) -> None:
+        """:meth:`ensure_source` for many (name, url, type) rows, in one statement."""
+        self.execute_many(
+            "INSERT INTO sources (name, url, type) VALUES (?, ?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET url = excluded.url, type = excluded.type",
+            rows,
+        )
+
+    def start_run(self, source: str, started: datetime, due: datetime | None = None, lag: float | None = None) -> int:
+        """Record a run as started (a scheduled one: when it was ``due``, and its ``lag`` in seconds); its id."""
         rows = self.query(
-            "INSERT INTO runs (source, started_at, outcome) VALUES (?, ?, 'running') RETURNING id",
-            [source, iso(started)],
+            "INSERT INTO runs (source, started_at, outcome, due_at, lag_seconds) VALUES (?, ?, 'running', ?, ?) "
+            "RETURNING id",
+            [source, iso(started), iso(due), lag],
         )
         return int(rows[0]["id"])
 

@@ -22,12 +22,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
 
 from crawler.runner import CrawlService, run_in_reactor
 from newswatch.alerts import routed
@@ -35,9 +36,9 @@ from newswatch.config import Config, SourceConfig
 from newswatch.diff import RunReport
 from newswatch.errors import DatabaseFault, NewswatchError
 from newswatch.outbox import enqueue
-from newswatch.pipeline import Pipeline
+from newswatch.pipeline import Pipeline, lag_since
 from newswatch.retention import prune
-from newswatch.store import Store, utcnow
+from newswatch.store import Store, iso, utcnow
 from notifiers.delivery import Deliverer
 from scheduler.dbhealth import DatabaseHealth
 from scheduler.heartbeat import heartbeat_path, heartbeat_tick, remove_heartbeat, write_heartbeat
@@ -45,6 +46,7 @@ from scheduler.inflight import InFlight
 from scheduler.lateness import Lateness
 from scheduler.reload import ConfigWatch, JobPlan, TriggerKey, plan_jobs, trigger_keys
 from scheduler.runlock import RunLock
+from scheduler.slots import Slots
 from scheduler.triggers import source_trigger
 
 if TYPE_CHECKING:
@@ -108,6 +110,7 @@ class Daemon:
         self.exit_status = 0
         self.beat_error: str | None = None
         self.scheduler = AsyncIOScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
+        self.scheduler.add_listener(self._on_submitted, EVENT_JOB_SUBMITTED)
         self.started = utcnow()
         self.beat = heartbeat_path(config.storage.path)
         self.inflight = InFlight()
@@ -161,6 +164,7 @@ class Daemon:
         log.info("%s: starting no new runs; work in flight may finish within %ss (send it again to cancel now)",
                  name, self.config.scheduler.grace.total_seconds())
         self.stopping.set()
+        self.limit.close()  # runs waiting for a slot never started: they leave now, nothing to record
 
     def _on_hup(self) -> None:
         if not self.ready:
@@ -196,8 +200,8 @@ class Daemon:
     async def _shutdown(self) -> None:
         self.scheduler.pause()
         late = self.lateness
-        log.info("schedule: %d runs started late (max %.1fs), %d came due during their own run and ran after it",
-                 late.late_runs, late.max_lag, late.overlapped)
+        log.info("schedule: %d of %d runs started late (max %.1fs), %d came due during their own run and ran "
+                 "after it", late.late_runs, late.runs, late.max_lag, late.overlapped)
         await self.inflight.drain(self.config.scheduler.grace.total_seconds(), self.hurry, CANCEL_WAIT_SECONDS)
         for service in self.services:
             await self._stop_crawls(service)
@@ -234,7 +238,7 @@ class Daemon:
             self.services = [s for s in self.services if _still_crawling(s)]
             self.services.append(_crawl_service(config))
         if previous is None or config.crawler.concurrency != previous.crawler.concurrency:
-            self.limit = asyncio.Semaphore(config.crawler.concurrency)
+            self.limit = Slots(config.crawler.concurrency)
         self.config = config
         self.sources = {s.name: s for s in config.sources}  # a job looks its source up in O(1), whatever N
         follow = getattr(self.services[-1], "follow", None)  # scale-out: results of an older config re-queued
@@ -291,6 +295,9 @@ class Daemon:
         """Make the source jobs follow the config: new ones run now, changed schedules are replaced."""
         wanted = trigger_keys(self.config)
         plan = plan_jobs(self.triggers, wanted)
+        running = self.scheduler.state == STATE_RUNNING
+        if running:  # else every add_job would look for due jobs at once: N passes over the job store
+            self.scheduler.pause()
         for name in plan.removed:
             self.scheduler.remove_job(_job_id(name))
             self.store.set_next_run(name, None)
@@ -301,16 +308,21 @@ class Daemon:
                                    args=[name], id=_job_id(name), name=f"source {name}", max_instances=2,
                                    next_run_time=datetime.now(UTC))
         self.triggers = wanted
+        if running:
+            self.scheduler.resume()
         self._publish_next_runs()
         return plan
 
     def _publish_next_runs(self, clear: bool = False) -> None:
-        """Write each source's next run (None once stopped) where ``newswatch status`` reads it."""
+        """Write each source's next run (None once stopped) where ``newswatch status`` reads it (one statement
+        each for all sources: start-up and shutdown do not grow with N beyond that)."""
+        nexts = {} if clear else {job.id: job.next_run_time for job in self.scheduler.get_jobs()}
+        sources = self.config.sources
         try:
             with self.store.transaction():
-                for source in self.config.sources:
-                    self.store.ensure_source(source.name, self.pipeline.masked(source.url), source.type)
-                    self.store.set_next_run(source.name, None if clear else self._next_run(source.name))
+                self.store.ensure_sources([(s.name, self.pipeline.masked(s.url), s.type) for s in sources])
+                self.store.execute_many("UPDATE sources SET next_run_at = ? WHERE name = ?",
+                                        [(iso(nexts.get(_job_id(s.name))), s.name) for s in sources])
         except DatabaseFault as exc:  # only what `status` shows: the next run writes it again
             self.health.failed(exc, "publishing the next runs")
 
@@ -318,22 +330,28 @@ class Daemon:
         job = self.scheduler.get_job(_job_id(name))
         return job.next_run_time if job else None
 
+    def _on_submitted(self, event: JobSubmissionEvent) -> None:
+        """APScheduler handed a job to its executor: note when a source's run was due (it starts next turn)."""
+        if event.job_id.startswith("source:") and event.scheduled_run_times:
+            self.lateness.submitted(event.job_id.removeprefix("source:"), event.scheduled_run_times[0])
+
     async def _run_source(self, name: str) -> None:
         """The job of one source: a run, and one more right after if it came due meanwhile (scheduler.lateness)."""
-        if not self.lateness.enter(name):
+        due: datetime | None = self.lateness.take_due(name)
+        if not self.lateness.enter(name, due):
             return
         try:
-            await self._run_source_once(name)
-            while self.lateness.run_again(name) and not self.stopping.is_set():
-                await self._run_source_once(name)
+            while due is not None and not self.stopping.is_set():
+                await self._run_source_once(name, due)
+                due = self.lateness.run_again(name)
         finally:
             self.lateness.leave(name)
 
-    async def _run_source_once(self, name: str) -> None:
+    async def _run_source_once(self, name: str, due: datetime) -> None:
         """One run within the concurrency limit, then its next run, then delivery."""
         with self.inflight.tracked():
             try:
-                report = await self._bounded_run(name)
+                report = await self._bounded_run(name, due)
                 if report is None:
                     return
                 self.store.set_next_run(name, self._next_run(name))
@@ -347,18 +365,22 @@ class Daemon:
             if report.alerts:
                 self.inflight.spawn(self._deliver())
 
-    async def _bounded_run(self, name: str) -> RunReport | None:
-        queued = time.monotonic()
-        async with self.limit:
-            self.lateness.waited(name, time.monotonic() - queued)
+    async def _bounded_run(self, name: str, due: datetime) -> RunReport | None:
+        limit = self.limit  # this one: a reload may put a new limit in place meanwhile
+        if self.stopping.is_set() or not await limit.take():
+            return None
+        try:
             source = self._source(name)
             if source is None or self.stopping.is_set():
                 return None
-            report = await self.pipeline.run_source(source)
+            self.lateness.started(name, lag_since(due) or 0.0)
+            report = await self.pipeline.run_source(source, due)
             for service in self.services:  # scale-out: the run is stored, so its crawl jobs are acknowledged
                 if (stored := getattr(service, "stored", None)) is not None:
                     await stored(name)
             return report
+        finally:
+            limit.give()
 
     def _source(self, name: str) -> SourceConfig | None:
         return self.sources.get(name)
@@ -423,7 +445,7 @@ class Daemon:
             return
         try:
             write_heartbeat(self.beat, heartbeat_tick(self.config.scheduler.delivery_interval), self.started,
-                            self.database_id)
+                            self.database_id, self.lateness.summary())
         except OSError as exc:
             if str(exc) != self.beat_error:  # once per cause, not every tick
                 log.warning("cannot write the heartbeat %s: %s", self.beat, exc)

@@ -13,6 +13,7 @@ import json
 import os
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from newswatch.store import iso, utcnow
 
@@ -30,14 +31,16 @@ def heartbeat_tick(delivery_interval: timedelta) -> timedelta:
     return min(delivery_interval, MAX_TICK)
 
 
-def write_heartbeat(path: Path, tick: timedelta, started: datetime, database: tuple[int, int] | None = None) -> None:
+def write_heartbeat(path: Path, tick: timedelta, started: datetime, database: tuple[int, int] | None = None,
+                    schedule: dict[str, Any] | None = None) -> None:
     """Replace the heartbeat file atomically (a reader never sees half a file).
 
     ``database`` is the (device, inode) of the database file the daemon has open: a check can
     tell that the file at the database's path is no longer the one the daemon writes.
+    ``schedule``: the runs since start-up and how late they started (scheduler.lateness).
     """
     document = {"pid": os.getpid(), "at": iso(utcnow()), "tick": tick.total_seconds(), "started": iso(started),
-                "database": list(database) if database else None}
+                "database": list(database) if database else None, "schedule": schedule}
     scratch = path.with_name(path.name + ".tmp")
     scratch.write_text(json.dumps(document), encoding="utf-8")
     os.replace(scratch, path)
@@ -84,4 +87,9 @@ def heartbeat_summary(path: Path) -> str:
     """One line for a healthy daemon: its pid and how long ago it beat."""
     document = json.loads(path.read_text(encoding="utf-8"))
     age = (utcnow() - datetime.fromisoformat(document["at"])).total_seconds()
-    return f"daemon alive: pid {document['pid']}, last heartbeat {age:.0f}s ago, running since {document['started']}"
+    line = f"daemon alive: pid {document['pid']}, last heartbeat {age:.0f}s ago, running since {document['started']}"
+    schedule = document.get("schedule")
+    if schedule:
+        line += (f"; {schedule['late_runs']} of {schedule['runs']} runs started late "
+                 f"(max {schedule['max_lag']:.1f}s after due)")
+    return line

@@ -1,57 +1,73 @@
 """Runs that come due while they cannot start: never skipped, run late, and counted.
 
-Two ways a due run waits: the concurrency limit is full (it queues for a slot: its lag is the
-wait), or the same source's previous run is still in flight (APScheduler would skip the new one
-with only a warning at ``max_instances = 1``: here it is remembered and runs right after, once).
+A run's lag is the time from when it was due (the scheduler's fire time, jitter included) to when
+it started: the scheduler's own delay plus the wait for a concurrency slot. Two ways a due run
+waits: the concurrency limit is full (it queues for a slot), or the same source's previous run is
+still in flight (APScheduler would skip the new one with only a warning at ``max_instances = 1``:
+here it is remembered and runs right after, once, its lag counted from when it came due).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 log = logging.getLogger(__name__)
 
 LATE_SECONDS = 1.0
-"""A run that waited longer than this for a slot counts as late (and is logged)."""
+"""A run that started longer than this after it was due counts as late (and is logged)."""
 
 
 @dataclass
 class Lateness:
-    """Which sources are in flight, which are owed one more run, and how late runs were."""
+    """Which sources are in flight, which are owed one more run, when each run was due, and how late runs were."""
 
     running: set[str] = field(default_factory=set)
-    again: set[str] = field(default_factory=set)
+    again: dict[str, datetime] = field(default_factory=dict)  # owed one more run: since when it is due
+    due: dict[str, datetime] = field(default_factory=dict)  # submitted by the scheduler, not yet started
+    runs: int = 0
     late_runs: int = 0
     overlapped: int = 0
     max_lag: float = 0.0
 
-    def enter(self, name: str) -> bool:
+    def submitted(self, name: str, when: datetime) -> None:
+        """The scheduler handed a run of ``name`` due at ``when`` to its executor (it starts on the next turn)."""
+        self.due[name] = when
+
+    def take_due(self, name: str) -> datetime:
+        """When the run of ``name`` now starting was due (now, for a run the scheduler did not announce)."""
+        return self.due.pop(name, None) or datetime.now(UTC)
+
+    def enter(self, name: str, due: datetime) -> bool:
         """True when ``name`` may run now; False when it is in flight (it then runs once more after)."""
         if name in self.running:
             if name not in self.again:
                 self.overlapped += 1
                 log.info("source %s: due while its previous run is in flight; it runs again right after", name)
-            self.again.add(name)
+            self.again.setdefault(name, due)  # coalesced: lag counts from the first time it was owed
             return False
         self.running.add(name)
         return True
 
-    def run_again(self, name: str) -> bool:
-        """Whether ``name`` came due during its run (and so runs once more now)."""
-        if name in self.again:
-            self.again.discard(name)
-            return True
-        return False
+    def run_again(self, name: str) -> datetime | None:
+        """When the run owed to ``name`` came due (it came due during its run, so it runs once more now)."""
+        return self.again.pop(name, None)
 
     def leave(self, name: str) -> None:
         self.running.discard(name)
-        self.again.discard(name)
+        self.again.pop(name, None)
 
-    def waited(self, name: str, seconds: float) -> None:
-        """Record how long a run of ``name`` waited for a concurrency slot."""
-        self.max_lag = max(self.max_lag, seconds)
-        if seconds > LATE_SECONDS:
+    def started(self, name: str, lag: float) -> None:
+        """Count a run of ``name`` that started ``lag`` seconds after it was due."""
+        self.runs += 1
+        self.max_lag = max(self.max_lag, lag)
+        if lag > LATE_SECONDS:
             self.late_runs += 1
             log.info("source %s: started %.1fs late (concurrency limit full); %d late runs so far, max %.1fs",
-                     name, seconds, self.late_runs, self.max_lag)
+                     name, lag, self.late_runs, self.max_lag)
+
+    def summary(self) -> dict[str, float | int]:
+        """The counts since start-up, as the heartbeat carries them."""
+        return {"runs": self.runs, "late_runs": self.late_runs, "max_lag": round(self.max_lag, 3),
+                "overlapped": self.overlapped, "late_seconds": LATE_SECONDS}

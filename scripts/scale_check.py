@@ -1,6 +1,6 @@
 """Fill a database with many sources' articles and runs, then time what `status` and `articles` ask.
 
-    .venv/bin/python scripts/scale_check.py /tmp/scale.db --sources 10000
+    .venv/bin/python scripts/scale_check.py /tmp/scale.db --sources 10000 [--recent 60000]
 
 Times each read with the migration-9 indexes dropped, then with them (one run: compare the ratio).
 """
@@ -42,13 +42,24 @@ def runs(sources: int, per: int) -> Iterator[dict[str, Any]]:
             yield {"source": f"s{s}", "started_at": at, "finished_at": at, "outcome": "ok" if k % 5 else "failed"}
 
 
-def fill(store: Store, sources: int, per_source: int, runs_per_source: int) -> None:
+def recent(sources: int, count: int) -> Iterator[dict[str, Any]]:
+    """Daemon runs of the last hour, each with its due time and lag (what `status` sums up)."""
+    now = datetime.now(UTC)
+    for k in range(count):
+        at = now - timedelta(seconds=3500 * k / max(count, 1))
+        lag = (k * 7919) % 2000 / 100.0
+        yield {"source": f"s{k % sources}", "started_at": iso(at), "finished_at": iso(at), "outcome": "ok",
+               "due_at": iso(at - timedelta(seconds=lag)), "lag_seconds": lag}
+
+
+def fill(store: Store, sources: int, per_source: int, runs_per_source: int, recent_runs: int = 0) -> None:
     store.db["sources"].insert_all(({"name": f"s{s}", "url": f"https://h{s % 500}.example/{s}", "type": "html"}
                                     for s in range(sources)), batch_size=5000)
     store.db["articles"].insert_all(articles(sources, per_source), batch_size=5000)
     store.db.execute("INSERT INTO article_sources (article_id, source, first_seen_at, last_seen_at) "
                      "SELECT id, source, first_seen_at, last_seen_at FROM articles")
     store.db["runs"].insert_all(runs(sources, runs_per_source), batch_size=5000)
+    store.db["runs"].insert_all(recent(sources, recent_runs), batch_size=5000)
     store.db.conn.commit()
 
 
@@ -74,11 +85,12 @@ def main() -> None:
     parser.add_argument("--sources", type=int, default=10_000)
     parser.add_argument("--articles", type=int, default=20, help="per source")
     parser.add_argument("--runs", type=int, default=24, help="per source")
+    parser.add_argument("--recent", type=int, default=0, help="daemon runs with a lag in the last hour (in all)")
     args = parser.parse_args()
     args.path.unlink(missing_ok=True)
     store = Store(args.path)
     started = time.perf_counter()
-    fill(store, args.sources, args.articles, args.runs)
+    fill(store, args.sources, args.articles, args.runs, args.recent)
     print(f"filled {args.sources} sources x {args.articles} articles, {args.runs} runs each "
           f"in {time.perf_counter() - started:.1f} s")
     for name in INDEXES:

@@ -22,6 +22,7 @@ from workers.fleet import fleet
 log = logging.getLogger(__name__)
 
 RUN_BUCKETS = [0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0]
+LAG_BUCKETS = [0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0]
 
 
 class StoreCollector:
@@ -32,6 +33,7 @@ class StoreCollector:
 
     def collect(self) -> Iterator[Metric]:
         yield from self._runs()
+        yield from self._lag()
         yield from self._records(queries.record_counts(self.web.store))
         yield from self._sources()
         up = GaugeMetricFamily("newswatch_daemon_up", "1 while the daemon's heartbeat is fresh")
@@ -69,6 +71,25 @@ class StoreCollector:
         for fetch, name, what in ((False, "newswatch_run_duration_seconds", "source runs (fetch, diff, match, store)"),
                                   (True, "newswatch_fetch_duration_seconds", "fetches of source runs")):
             yield self._histogram(fetch, name, f"Duration of {what}")
+
+    def _lag(self) -> Iterator[Metric]:
+        """Schedule lag of daemon runs (start − due): a histogram over the database, the last hour as gauges."""
+        row = queries.lag_buckets(self.web.store, LAG_BUCKETS)
+        histogram = HistogramMetricFamily("newswatch_schedule_lag_seconds",
+                                          "How long after it was due a scheduled source run started")
+        buckets = [(str(b), int(row[f"le_{i}"])) for i, b in enumerate(LAG_BUCKETS)] + [("+Inf", row["n"])]
+        histogram.add_metric([], buckets, row["seconds"])
+        yield histogram
+        hour = queries.schedule_lag(self.web.store)
+        gauge = GaugeMetricFamily("newswatch_schedule_lag_last_hour_seconds",
+                                  "Schedule lag of the runs started in the last hour", labels=["quantile"])
+        for label, key in (("0.5", "lag_p50"), ("0.99", "lag_p99"), ("1", "lag_max")):
+            gauge.add_metric([label], hour[key] or 0.0)
+        yield gauge
+        late = GaugeMetricFamily("newswatch_late_runs_last_hour",
+                                 f"Runs started in the last hour more than {hour['late_seconds']:g}s after due")
+        late.add_metric([], hour["late_runs"])
+        yield late
 
     def _histogram(self, fetch: bool, name: str, documentation: str) -> Metric:
         histogram = HistogramMetricFamily(name, documentation, labels=["source"])

@@ -392,7 +392,7 @@ def test_the_longest_accepted_interval_schedules(tmp_path: Path) -> None:
 
 def test_an_endless_file_is_refused_after_a_bounded_read(workdir: Path) -> None:
     lines = user_error_lines(newswatch("check", "-c", "/dev/zero", cwd=workdir, timeout=30))
-    assert lines == ["/dev/zero: cannot read the config file: larger than 1024 KiB: is this a config file?"]
+    assert lines == ["/dev/zero: cannot read the config file: larger than 32768 KiB: is this a config file?"]
 
 
 def test_a_directory_is_refused(workdir: Path) -> None:

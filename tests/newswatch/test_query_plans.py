@@ -18,7 +18,7 @@ import pytest
 
 from newswatch.alerts import release_held
 from newswatch.diff import SAME_TITLE_WINDOW, apply_crawl
-from newswatch.queries import last_successes, list_articles, run_counts
+from newswatch.queries import last_successes, list_articles, run_counts, schedule_lag
 from newswatch.quotes import Quote
 from newswatch.store import Store
 from newswatch.tickers import record_quote
@@ -80,5 +80,6 @@ def test_status_and_articles_read_no_growing_table_whole(store: Store) -> None:
         list_articles(store, limit=20)
         last_successes(store)
         run_counts(store)
+        schedule_lag(store)
     assert queries(statements), "nothing recorded"
     assert {s: full_scans(store, s) for s in queries(statements) if full_scans(store, s)} == {}

@@ -385,3 +385,57 @@ def test_a_run_due_during_its_own_overrunning_run_runs_right_after_it_not_skippe
     wait_runs(workdir, "slow", 3, daemon)
     assert daemon.count("maximum number of running instances reached") == 0, daemon.tail()
     assert daemon.stop(timeout=15) == 0
+
+
+def test_a_run_waiting_behind_the_concurrency_limit_records_and_shows_its_lag(
+    site: FixtureSite, prefix: str, workdir: Path, sink: HttpSink, start: Callable[..., DaemonProcess]
+) -> None:
+    delay = 1.5  # each run holds the one slot at least this long, so the second one due at start-up waits for it
+    urls = {name: site.set(f"{prefix}/{name}", page(prefix, *OLD), delay=delay) for name in ("first", "second")}
+    config = daemon_config(workdir, sink, urls, ["trafficking"])
+    text = config.read_text().replace("[crawler]\n", "[crawler]\nconcurrency = 1\n", 1)
+    config.write_text(text.replace('\ninterval = "1s"', '\ninterval = "1h"', 1))
+    daemon = start(config)
+    for name in urls:
+        wait_until(lambda name=name: finished_runs(workdir, name), f"the start-up run of {name}", daemon)
+
+    recorded = rows(workdir, "SELECT source, started_at, finished_at, due_at, lag_seconds FROM runs ORDER BY id")
+    assert [r["source"] for r in recorded] and all(r["due_at"] for r in recorded), recorded
+    waited = max(recorded, key=lambda r: r["lag_seconds"])
+    # It could not start before the other run (a page served after `delay`) finished: its lag is at least that.
+    assert waited["lag_seconds"] >= delay - 0.1, recorded
+    listed = json.loads(newswatch("runs", "--json", "-c", config, cwd=workdir).stdout)
+    assert {r["source"]: r["lag_seconds"] for r in listed}[waited["source"]] == waited["lag_seconds"]
+    table = newswatch("runs", "-c", config, cwd=workdir).stdout
+    assert "lag" in table.splitlines()[0] and f"{waited['lag_seconds']:.1f}s" in table, table
+
+    proc = newswatch("status", "--json", "-c", config, cwd=workdir)
+    schedule = json.loads(proc.stdout)["schedule"]
+    assert schedule["runs"] == 2 and schedule["late_runs"] >= 1, schedule
+    assert schedule["lag_max"] == waited["lag_seconds"], schedule
+    shown = newswatch("status", "-c", config, cwd=workdir).stdout
+    assert re.search(r"schedule, last hour: 2 runs, .* max \d+\.\ds; [12] started late", shown), shown
+    def beat() -> str:
+        return newswatch("status", "--check", "-c", config, cwd=workdir).stdout
+
+    wait_until(lambda: re.search(r"[12] of 2 runs started late", beat()), "the heartbeat counting the late run",
+               daemon)
+    assert daemon.stop(timeout=15) == 0
+    assert re.search(r"schedule: [12] of 2 runs started late", "\n".join(daemon.lines())), daemon.tail()
+
+
+def test_sigterm_lets_runs_queued_for_a_slot_go_unstarted_and_unrecorded(
+    site: FixtureSite, prefix: str, workdir: Path, sink: HttpSink, start: Callable[..., DaemonProcess]
+) -> None:
+    url = site.set(f"{prefix}/slow", page(prefix, *OLD), delay=1.5)
+    names = [f"q{i:02}" for i in range(30)]
+    config = daemon_config(workdir, sink, dict.fromkeys(names, url), ["trafficking"])
+    text = config.read_text().replace("[crawler]\n", "[crawler]\nconcurrency = 1\n", 1)
+    config.write_text(text.replace('\ninterval = "1s"', '\ninterval = "1h"', 1))
+    daemon = start(config)
+    wait_until(lambda: rows(workdir, "SELECT id FROM runs"), "the first run to start", daemon)
+    assert daemon.stop(timeout=15) == 0
+    recorded = rows(workdir, "SELECT source, outcome FROM runs")
+    # One slot: at most the run in flight and one more had started; the 28+ queued ones never did.
+    assert 1 <= len(recorded) <= 2 and all(r["outcome"] != "running" for r in recorded), recorded
+    assert daemon.count("cancelled at shutdown") == 0, daemon.tail()

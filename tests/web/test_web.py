@@ -111,6 +111,9 @@ def test_metrics_and_health(web: tuple[Serving, str]) -> None:
     assert samples[("newswatch_queue_depth", ())] == 0
     assert samples[("newswatch_source_last_success_timestamp_seconds", (("source", "demo-news"),))] > 0
     assert samples[("newswatch_daemon_up", ())] == 0
+    # The demo's runs are one-shot passes nobody scheduled: no lag recorded (the daemon's is in tests/scheduler).
+    assert samples[("newswatch_schedule_lag_seconds_count", ())] == 0
+    assert samples[("newswatch_late_runs_last_hour", ())] == 0
     for path in ("/healthz", "/healthcheck"):  # no daemon runs on this database
         health = get(base, path)
         assert health.status_code == 503 and "not running" in health.text
