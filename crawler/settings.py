@@ -27,8 +27,13 @@ def scrapy_settings(crawler: CrawlerConfig) -> dict[str, Any]:
         "DOWNLOAD_MAXSIZE": crawler.max_size,
         "DOWNLOAD_WARNSIZE": 0,
         "COOKIES_ENABLED": False,
-        "ITEM_PIPELINES": {"crawler.pipelines.CollectorPipeline": 100},
+        # One long-lived crawler serves every run (crawler/engine.py): offsite and duplicate filtering per job,
+        # and its requests served first come, first served (Scrapy's default queue is last in, first out).
+        "DUPEFILTER_CLASS": "crawler.engine.JobDupeFilter",
+        "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
         "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "crawler.engine.JobGateMiddleware": 50,
             "crawler.middlewares.SiteGuardMiddleware": 60,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
@@ -49,7 +54,7 @@ def scrapy_settings(crawler: CrawlerConfig) -> dict[str, Any]:
         # schemes when full_text fetches the article links it lists.
         "DOWNLOAD_HANDLERS": {
             "file": None, "data": None, "ftp": None, "s3": None,
-            "http": "crawler.politeness.PoliteDownloadHandler", "https": "crawler.politeness.PoliteDownloadHandler",
+            "http": "crawler.engine.JobDownloadHandler", "https": "crawler.engine.JobDownloadHandler",
         },
         # One per-host limit for every crawler of the process: per_domain means per site.
         "NEWSWATCH_HOST_LIMITER": HostLimiter(crawler.per_domain, crawler.per_host_delay.total_seconds()),
