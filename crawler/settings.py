@@ -20,7 +20,8 @@ def scrapy_settings(crawler: CrawlerConfig) -> dict[str, Any]:
         "ROBOTSTXT_OBEY": crawler.obey_robots_txt,
         "DOWNLOAD_TIMEOUT": crawler.timeout.total_seconds(),
         "RETRY_TIMES": crawler.retries,
-        "CONCURRENT_REQUESTS": crawler.concurrency,
+        # One crawler serves every run of the process: each of `concurrency` runs at a time gets per_domain.
+        "CONCURRENT_REQUESTS": crawler.concurrency * crawler.per_domain,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawler.per_domain,
         # Scrapy's own downloader lets a slot's whole queue through at once under the asyncio reactor.
         "DOWNLOADER": "crawler.downloader.PerSiteDownloader",
