@@ -1,8 +1,10 @@
-"""Running crawls in one long-lived process: the asyncio reactor, one runner, a crawler per run.
+"""Running crawls in one long-lived process: the asyncio reactor and one crawl engine per ``CrawlService``.
 
 ``run_in_reactor`` is the process's one event loop: Twisted's asyncio reactor
 drives asyncio, so Scrapy crawls, APScheduler's AsyncIOScheduler and our own
-coroutines share it. A Crawler crawls once, so each source run gets a fresh one.
+coroutines share it. A ``CrawlService`` keeps one Scrapy crawler open
+(``crawler.engine.CrawlEngine``) and hands it every source run and full-text
+fetch as a job.
 """
 
 from __future__ import annotations
@@ -13,13 +15,17 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
-from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.utils.log import configure_logging
 from scrapy.utils.reactor import install_reactor
 
 from crawler import limits
+from crawler.engine import CrawlEngine, Job, close_engines
 from crawler.politeness import HostLimiter, host_of
 from crawler.settings import ASYNCIO_REACTOR, scrapy_settings
+from crawler.spiders.article import ArticleSpider
+from crawler.spiders.base import ListingSpider
+from crawler.spiders.feed import FeedSpider
+from crawler.spiders.html import HtmlSpider
 from newswatch.config import CrawlerConfig, SourceConfig
 from newswatch.model import CrawlResult, SourceState
 from newswatch.store import utcnow
@@ -54,6 +60,7 @@ def run_in_reactor(main: Callable[[], Awaitable[T]]) -> T:
         except BaseException as exc:  # handed back to the caller below
             outcome["error"] = exc
         finally:
+            await close_engines()  # the crawlers kept open for the process's runs
             reactor.callLater(0, reactor.stop)  # type: ignore[attr-defined]
 
     reactor.callWhenRunning(lambda: outcome.setdefault("task", asyncio.ensure_future(wrapper())))  # type: ignore[attr-defined]
@@ -85,45 +92,56 @@ class OneLineFilter(logging.Filter):
 _FRAMEWORKS = ("scrapy", "twisted", "py.warnings")
 
 
-def _reraise_cancellation() -> None:
-    """Scrapy's engine swallows the cancellation of a crawl at shutdown; pass it on."""
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError
+SPIDERS: dict[str, type[ListingSpider]] = {kind.name: kind for kind in (HtmlSpider, FeedSpider)}
 
 
-def _dropped_reason(stats: dict[str, Any], url: str) -> str:
-    """Why a crawl ended without any response, read from Scrapy's stats."""
-    if stats.get("robotstxt/forbidden"):
-        return f"forbidden by robots.txt: {url}"
-    if stats.get("offsite/filtered"):
+def _dropped_reason(counts: Counter[str], url: str) -> str:
+    """Why a run ended without any response, from what Scrapy dropped for its job.
+
+    (A listing page forbidden by robots.txt reaches the errback and says so there.)
+    """
+    if counts["offsite/filtered"]:
         return f"redirected off the source's site (add the host to allow_hosts to follow): {url}"
-    if stats.get("dupefilter/filtered"):
+    if counts["dupefilter/filtered"]:
         return f"redirect loop: {url}"
     return f"no response from {url} (too many redirects or a dropped request)"
 
 
 class CrawlService:
-    """Fetches sources with Scrapy; ``fetch`` is the core pipeline's ``Fetch``."""
+    """Fetches sources with one long-lived Scrapy crawler; ``fetch`` is the core pipeline's ``Fetch``."""
 
     def __init__(self, crawler: CrawlerConfig, shared: Mapping[str, Any] | None = None) -> None:
         """``shared``: settings over the defaults (a crawl worker's politeness shared through Redis, see workers/)."""
         settings = {**scrapy_settings(crawler), **(shared or {})}
         self.limiter: HostLimiter = settings["NEWSWATCH_HOST_LIMITER"]
-        self.runner = AsyncCrawlerRunner(settings)
+        self.max_size = crawler.max_size
+        self.engine = CrawlEngine(settings)
+        self._retired = False
+        self._closing: asyncio.Future[None] | None = None
 
     async def fetch(self, source: SourceConfig, state: SourceState) -> CrawlResult:
         """Crawl ``source`` once and return what it produced (never raises for a site's fault)."""
         result = CrawlResult(source.name, started=utcnow())
         if self._host_asked_to_wait(source, result):
             return result
-        crawler = self.runner.create_crawler(source.type)
-        await self.runner.crawl(crawler, source=source, state=state, result=result)
-        _reraise_cancellation()
+        try:
+            await self._run(source, state, result)
+        except Exception as exc:  # our fault, not the site's: this run fails in words, the engine goes on
+            log.debug("source %s: crawl failed", source.name, exc_info=True)
+            result.fail(f"newswatch could not crawl {source.url} ({type(exc).__name__}: {exc})")
         result.finished = utcnow()
-        if result.pages == 0 and result.status != "failed":
-            result.fail(_dropped_reason(crawler.stats.get_stats() if crawler.stats else {}, source.url))
         return result
+
+    async def _run(self, source: SourceConfig, state: SourceState, result: CrawlResult) -> None:
+        job = Job(result.fail)
+        spider = SPIDERS[source.type](source, state, result, job, self.max_size)
+        job.restrict(spider.allowed_domains())
+        try:
+            await self.engine.run(job, spider.first_requests())
+        finally:
+            self._close_if_retired()
+        if result.pages == 0 and result.status != "failed":
+            result.fail(_dropped_reason(job.counts, source.url))
 
     def _host_asked_to_wait(self, source: SourceConfig, result: CrawlResult) -> bool:
         """True (and ``result`` failed, with when to come back) if the source's host answered another source
@@ -140,11 +158,27 @@ class CrawlService:
     async def fetch_bodies(self, source: SourceConfig, links: list[str], skipped: Counter[str]) -> dict[str, str]:
         """Main text of each article page in ``links`` (pages that fail are left out; links not fetched counted)."""
         texts: dict[str, str] = {}
-        crawler = self.runner.create_crawler("article")
-        await self.runner.crawl(crawler, source=source, links=links, texts=texts, skipped=skipped)
-        _reraise_cancellation()
+        job = Job(lambda reason: log.info("source %s: full text: %s", source.name, reason))
+        try:
+            await self.engine.run(job, ArticleSpider(source, links, texts, skipped, job).first_requests())
+        finally:
+            self._close_if_retired()
         return texts
 
+    @property
+    def busy(self) -> bool:
+        """True while a run or full-text fetch is in flight."""
+        return self.engine.busy
+
+    def retire(self) -> None:
+        """No new work will come (a reload replaced this service): close the crawler once the last job ends."""
+        self._retired = True
+        self._close_if_retired()
+
+    def _close_if_retired(self) -> None:
+        if self._retired and not self.engine.busy and self._closing is None:
+            self._closing = asyncio.ensure_future(self.engine.close())
+
     async def stop(self) -> None:
-        """Stop every crawl in flight."""
-        await self.runner.stop()
+        """Cancel every crawl in flight and close the crawler."""
+        await self.engine.close()

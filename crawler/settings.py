@@ -20,15 +20,21 @@ def scrapy_settings(crawler: CrawlerConfig) -> dict[str, Any]:
         "ROBOTSTXT_OBEY": crawler.obey_robots_txt,
         "DOWNLOAD_TIMEOUT": crawler.timeout.total_seconds(),
         "RETRY_TIMES": crawler.retries,
-        "CONCURRENT_REQUESTS": crawler.concurrency,
+        # One crawler serves every run of the process: each of `concurrency` runs at a time gets per_domain.
+        "CONCURRENT_REQUESTS": crawler.concurrency * crawler.per_domain,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawler.per_domain,
         # Scrapy's own downloader lets a slot's whole queue through at once under the asyncio reactor.
         "DOWNLOADER": "crawler.downloader.PerSiteDownloader",
         "DOWNLOAD_MAXSIZE": crawler.max_size,
         "DOWNLOAD_WARNSIZE": 0,
         "COOKIES_ENABLED": False,
-        "ITEM_PIPELINES": {"crawler.pipelines.CollectorPipeline": 100},
+        # One long-lived crawler serves every run (crawler/engine.py): offsite and duplicate filtering per job,
+        # and its requests served first come, first served (Scrapy's default queue is last in, first out).
+        "DUPEFILTER_CLASS": "crawler.engine.JobDupeFilter",
+        "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
         "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "crawler.engine.JobGateMiddleware": 50,
             "crawler.middlewares.SiteGuardMiddleware": 60,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
@@ -49,7 +55,7 @@ def scrapy_settings(crawler: CrawlerConfig) -> dict[str, Any]:
         # schemes when full_text fetches the article links it lists.
         "DOWNLOAD_HANDLERS": {
             "file": None, "data": None, "ftp": None, "s3": None,
-            "http": "crawler.politeness.PoliteDownloadHandler", "https": "crawler.politeness.PoliteDownloadHandler",
+            "http": "crawler.engine.JobDownloadHandler", "https": "crawler.engine.JobDownloadHandler",
         },
         # One per-host limit for every crawler of the process: per_domain means per site.
         "NEWSWATCH_HOST_LIMITER": HostLimiter(crawler.per_domain, crawler.per_host_delay.total_seconds()),

@@ -95,8 +95,7 @@ def _crawl_service(config: Config) -> CrawlService:
 
 
 def _still_crawling(service: CrawlService) -> bool:
-    runner = getattr(service, "runner", None)
-    return bool(runner.crawlers) if runner is not None else False
+    return bool(getattr(service, "busy", False))
 
 
 class Daemon:
@@ -235,6 +234,8 @@ class Daemon:
     def _wire(self, config: Config, previous: Config | None) -> None:
         """(Re)build what follows from the config: crawl service, concurrency limit, pipeline, deliverer."""
         if previous is None or config.crawler != previous.crawler or config.workers != previous.workers:
+            for old in self.services:  # each closes its crawl engine when its last run ends
+                getattr(old, "retire", lambda: None)()
             self.services = [s for s in self.services if _still_crawling(s)]
             self.services.append(_crawl_service(config))
         if previous is None or config.crawler.concurrency != previous.crawler.concurrency:

@@ -7,39 +7,35 @@ the site guard keeps their redirects there too. Links left out are counted in
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
-from collections.abc import AsyncIterator
-from typing import Any
 
-import scrapy
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
+from crawler.engine import Job
 from crawler.failures import describe_failure
 from newswatch.config import SourceConfig
 from newswatch.links import NOT_HTTP, resolve_link
 from newswatch.sites import SitePolicy
 
 OFF_SITE = "article pages on another site, not fetched for full text"
+log = logging.getLogger(__name__)
 
 
-class ArticleSpider(scrapy.Spider):
-    """Fetches the given links and fills ``texts`` (link → main text); a page that fails is left out."""
+class ArticleSpider:
+    """Fetches the given links as one ``Job`` and fills ``texts`` (link → main text); a page that fails is left out."""
 
     name = "article"
 
     def __init__(
-        self, source: SourceConfig, links: list[str], texts: dict[str, str], skipped: Counter[str], **kwargs: Any
+        self, source: SourceConfig, links: list[str], texts: dict[str, str], skipped: Counter[str], job: Job
     ) -> None:
-        super().__init__(name=self.name, **kwargs)
-        self.source, self.links, self.texts, self.skipped = source, links, texts, skipped
+        self.source, self.links, self.texts, self.skipped, self.job = source, links, texts, skipped, job
         self.policy = SitePolicy.of(source.url, source.allow_hosts)
 
-    async def start(self) -> AsyncIterator[Request]:
-        for link in self.links:
-            request = self._request(link)
-            if request is not None:
-                yield request
+    def first_requests(self) -> list[Request]:
+        return [r for r in map(self._request, self.links) if r is not None]
 
     def _request(self, link: str) -> Request | None:
         url = resolve_link(link, self.source.url)
@@ -49,8 +45,8 @@ class ArticleSpider(scrapy.Spider):
         if self.policy.refusal(url):
             self.skipped[OFF_SITE] += 1
             return None
-        return Request(url, callback=self.parse, errback=self.on_error, cb_kwargs={"link": link},
-                       meta={"site_policy": self.policy})
+        return self.job.request(url, self.parse, self.on_error, cb_kwargs={"link": link},
+                                meta={"site_policy": self.policy})
 
     def parse(self, response: Response, link: str) -> None:
         if not hasattr(response, "text"):
@@ -62,4 +58,4 @@ class ArticleSpider(scrapy.Spider):
             self.texts[link] = text
 
     def on_error(self, failure: Failure) -> None:
-        self.logger.info("article page not read: %s", describe_failure(failure, ""))
+        log.info("article page not read: %s", describe_failure(failure, ""))

@@ -1,9 +1,10 @@
 """The contract every source kind implements, and what they share.
 
 A spider is created per source run with the source's config, its stored
-state and the ``CrawlResult`` to fill. It fetches the source URL (conditional
-GET when it has validators), follows up to ``pages`` pages, and yields core
-``ListedArticle`` items (and ``TickerText`` items). Faults never raise: they
+state, the ``CrawlResult`` to fill and its ``Job`` in the crawl engine. It fetches
+the source URL (conditional GET when it has validators), follows up to ``pages``
+pages, and adds each page's ``ListingPage`` (its core ``ListedArticle`` objects and
+ticker texts) to the result: no Scrapy item at all. Faults never raise: they
 mark the result failed with a reason a user can act on.
 """
 
@@ -11,16 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-import scrapy
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.engine import Job
 from crawler.failures import describe_failure
+from crawler.items import ListingPage
 from crawler.middlewares import RETRY_AFTER_STATUSES, retry_after
 from newswatch.config import SourceConfig
 from newswatch.links import LinkFilter
@@ -30,25 +32,34 @@ from newswatch.store import utcnow
 log = logging.getLogger(__name__)
 
 
-class ListingSpider(scrapy.Spider):
-    """Base of the source kinds; subclasses implement :meth:`extract` and are named by config ``type``."""
+class ListingSpider:
+    """Base of the source kinds; subclasses implement :meth:`extract` and are named by config ``type``.
 
-    def __init__(self, source: SourceConfig, state: SourceState, result: CrawlResult, **kwargs: Any) -> None:
-        super().__init__(name=self.name, **kwargs)
-        self.source, self.state, self.result = source, state, result
-        # Redirects and next pages stay on the source's site (and its subdomains) or allowed hosts.
-        site = (urlsplit(source.url).hostname or "").removeprefix("www.")
-        self.allowed_domains = [site, *source.allow_hosts]
+    One is made per source run, for one ``Job`` of the long-lived crawl engine: its requests are the job's.
+    """
+
+    name = ""
+
+    def __init__(
+        self, source: SourceConfig, state: SourceState, result: CrawlResult, job: Job | None = None, max_size: int = 0
+    ) -> None:
+        self.source, self.state, self.result, self.job, self.max_size = source, state, result, job, max_size
         self.links = LinkFilter([source.url])
         result.skipped = self.links.skipped  # counted as pages are read
 
-    async def start(self) -> AsyncIterator[Request]:
-        yield self.page_request(self.source.url, 1, self._conditional_headers())
+    def allowed_domains(self) -> list[str]:
+        """Redirects and next pages stay on the source's site (and its subdomains) or allowed hosts."""
+        site = (urlsplit(self.source.url).hostname or "").removeprefix("www.")
+        return [site, *self.source.allow_hosts]
+
+    def first_requests(self) -> list[Request]:
+        return [self.page_request(self.source.url, 1, self._conditional_headers())]
 
     def page_request(self, url: str, page: int, headers: dict[str, str] | None = None) -> Request:
         """A request for listing page number ``page``."""
-        return Request(
-            url, callback=self.parse_page, errback=self.on_error, headers=headers or {},
+        assert self.job is not None  # only probes, which never request, go without a job
+        return self.job.request(
+            url, self.parse_page, self.on_error, headers=headers or {},
             meta={"handle_httpstatus_list": [304], "page": page},
         )
 
@@ -61,23 +72,28 @@ class ListingSpider(scrapy.Spider):
             headers["If-Modified-Since"] = v.last_modified
         return headers
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
+    def parse_page(self, response: Response) -> None:
         page = response.meta["page"]
         self.result.pages += 1
         self.links.add_page(response.url)
         if page == 1 and self._unchanged(response):
             self.result.status = "unchanged"
             return
+        listing = ListingPage()
         try:
-            yield from self._checked(self.extract(response))
+            for item in self._checked(self.extract(response)):
+                listing.add(item)
         except Exception:  # a page we cannot read fails this source, not the crawl
             log.debug("source %s: cannot parse %s", self.source.name, response.url, exc_info=True)
             self.result.fail(f"cannot read {response.url}: the page could not be parsed")
             return
+        # No Scrapy item: Scrapy's per-item machinery costs more than these list appends.
+        self.result.articles.extend(listing.articles)
+        self.result.ticker_texts.extend(listing.ticker_texts)
         if page < self.source.pages:
             next_url = self.next_page(response)
-            if next_url:
-                yield self.page_request(next_url, page + 1)
+            if next_url and self.job is not None:
+                self.job.schedule(self.page_request(next_url, page + 1))
 
     def _checked(self, items: Iterator[Any]) -> Iterator[Any]:
         """Only articles whose text can be stored and sent; the rest are counted as skipped."""
@@ -104,8 +120,7 @@ class ListingSpider(scrapy.Spider):
         return None
 
     def on_error(self, failure: Failure) -> None:
-        max_size = self.settings.getint("DOWNLOAD_MAXSIZE") if hasattr(self, "settings") else 0
-        reason = describe_failure(failure, self.source.url, max_size)
+        reason = describe_failure(failure, self.source.url, self.max_size)
         response = getattr(failure.value, "response", None)
         if isinstance(failure.value, HttpError) and response.status in RETRY_AFTER_STATUSES:
             until = retry_after(_header(response, b"Retry-After"), utcnow())
