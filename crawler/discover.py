@@ -713,7 +713,8 @@ def _narrowed_by_mark(page: _Page, found: _Found) -> _Found:
     headline items apart from many weak ones (a tag list in the same bare ``li``): nearly all headline
     items have it, nearly no other."""
     strong = [item for item in found.items if _is_strong(page, item, found)]
-    weak = [item for item in found.items if item not in set(strong)]
+    held_up = set(strong)
+    weak = [item for item in found.items if item not in held_up]
     if len(strong) < _MIN_ITEMS or len(weak) < _WEAK_SHARE * len(found.items):
         return found
     for mark in _MARKS:
