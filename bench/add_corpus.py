@@ -11,8 +11,8 @@ fixed). A third half, ``fresh`` (``"split": "fresh"`` in sources.json), was
 collected after the last change to the heuristics, its truth written before
 ``add`` ever ran on it (its misses were tuned on in the third round, so it is
 tuning data now). A fourth, ``fresh2``, was collected on Dec 2 the same way,
-truth committed before ``add`` ran on it, and is not tuned on: the figures on
-unseen pages.
+truth committed before ``add`` ran on it, measured once, then tuned on in the
+fourth round: tuning data too now (an unseen figure needs a next half).
 
 Per page, what ``add`` would do with it offline (the pure functions of
 ``crawler.discover``; the feeds are not fetched):

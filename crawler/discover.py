@@ -155,6 +155,7 @@ class _Page:
     base_url: str
     headed: dict[Element, set[str]] = field(default_factory=dict)  # the same, of headlines in headings
     main: Element | None = None  # the page's one <main> (or role=main) holding headlines
+    short: frozenset[str] = frozenset()  # headline texts shorter than _MIN_HEADLINE (whole linked headings)
 
 
 @dataclass(frozen=True)
@@ -402,7 +403,10 @@ def propose_selectors(html: str, base_url: str) -> list[SelectorProposal]:
     repeated structure of at least three headline links outside navigation,
     header and footer regions, scoring at least ``_MIN_SCORE``; on a URL naming
     one article (a dated path ending in a slug) structures of fewer than
-    ``_MIN_ON_ARTICLE`` items (a strip of related links) do not count.
+    ``_MIN_ON_ARTICLE`` items (a strip of related links) do not count; on such a
+    URL, or one naming a document by its id ("/articles/38282.html"), only a
+    structure holding at least half the page's visible text counts (the list
+    must be the page's content, not a related-stories module beside an article).
     """
     root = _parse(html).root
     if _refusal(root) is not None:
@@ -412,10 +416,14 @@ def propose_selectors(html: str, base_url: str) -> list[SelectorProposal]:
     below = _hrefs_below(headlines)
     mains = _MAIN(root)
     main = mains[0] if len(mains) == 1 and below.get(mains[0]) else None
-    page = _Page(root, headlines, below, base_url, _hrefs_below(in_headings), main)
+    short = frozenset(text for text in headlines.values() if len(text) < _MIN_HEADLINE)
+    page = _Page(root, headlines, below, base_url, _hrefs_below(in_headings), main, short)
     assessed = [(found, p) for found in _shapes(page) if (p := _assess(page, found)) and p.score >= _MIN_SCORE]
     if _article_permalink(base_url):
         assessed = [(found, p) for found, p in assessed if len(_records(found)[1]) >= _MIN_ON_ARTICLE]
+    if _article_permalink(base_url) or _document_id_url(base_url):
+        text = _visible_length(root)
+        assessed = [(found, p) for found, p in assessed if _dominates(found, text)]
     assessed.sort(key=lambda pair: _rank(pair[1]))
     next_sel = _next_selector(page)
     return [replace(proposal, next=next_sel) for proposal in _distinct(assessed)]
@@ -426,6 +434,37 @@ _MIN_ON_ARTICLE = 6  # items: on an article's own URL, fewer are a strip of rela
 _PERMALINK = re.compile(
     r"/(?:19|20)\d\d/(?:0?[1-9]|1[0-2])/(?:(?:0?[1-9]|[12]\d|3[01])/)?[^/?#]*[a-z][^/?#]*-[^/?#]+/?$"
 )
+
+
+_DOCUMENT_ID = re.compile(r"\d{5,}|^(?=[a-z]*\d)(?=\d*[a-z])[a-z\d]{12,}$")
+_TAXONOMY_SEGMENTS = frozenset(
+    {"author", "authors", "category", "categories", "tag", "tags", "topic", "topics", "label", "labels", "term", "page"}
+)
+_PAGE_EXTENSION = re.compile(r"\.(?:s?html?|php|aspx?|jsp)$")
+_LIST_SHARE = 0.5  # of the page's visible text: on an article's URL, a list must be the page's content
+
+
+def _document_id_url(url: str) -> bool:
+    """The URL names one document by an id ("/articles/38282.html", "/abs/1706.03762", "/ASM2Q5HKNM2QUC.html"),
+    not a taxonomy page ("/author/20415": an author's list of articles)."""
+    parts = [p for p in urlsplit(url).path.lower().split("/") if p]
+    if not parts or (len(parts) > 1 and parts[-2] in _TAXONOMY_SEGMENTS):
+        return False
+    return bool(_DOCUMENT_ID.search(_PAGE_EXTENSION.sub("", parts[-1])))
+
+
+_VISIBLE = etree.XPath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
+
+
+def _visible_length(root: Element) -> int:
+    return len(_joined(_VISIBLE(root)))
+
+
+def _dominates(found: _Found, visible: int) -> bool:
+    """The items (wrappers of other items left out) hold at least half the page's visible text: a
+    related-stories strip beside an article does not."""
+    wrappers = _nesting(found.items)
+    return sum(len(_text(item)) for item in found.items if item not in wrappers) >= _LIST_SHARE * visible
 
 
 def _article_permalink(url: str) -> bool:
@@ -475,7 +514,9 @@ def _headlines(root: Element) -> dict[Element, str]:
 
 
 def _is_headline(anchor: Element, text: str) -> bool:
-    if len(text) < _MIN_HEADLINE or not _usable_href(anchor.get("href")):
+    if not _usable_href(anchor.get("href")):
+        return False
+    if len(text) < _MIN_HEADLINE and not _whole_heading(anchor, text):
         return False
     if _looks_like_date(text) or _PAGER_TEXT.match(text) or not _several_words(text):
         return False
@@ -526,6 +567,15 @@ def _in_body(block: Element) -> bool:
         if len(prose) >= 2 and sum(prose) >= 300:
             return True
     return False
+
+
+_MIN_SHORT_HEADLINE = 5  # characters: "Article 1", "Oh yeah !" are headlines when they are a whole linked heading
+
+
+def _whole_heading(anchor: Element, text: str) -> bool:
+    """The link is all of a heading's text (``<h2><a>Article 1</a></h2>``), of several words: a short headline."""
+    heading = next((a for a in anchor.iterancestors() if a.tag in _HEADINGS), None)
+    return len(text) >= _MIN_SHORT_HEADLINE and heading is not None and _text(heading) == text and _several_words(text)
 
 
 def _several_words(text: str) -> bool:
@@ -635,7 +685,7 @@ def _shapes(page: _Page) -> Iterator[_Found]:
     for key in _promising_keys(page):
         found = _fields(_select(page.root, key), key, page.headlines)
         if found is not None:
-            yield _without_empty_items(page.root, found)
+            yield _narrowed_by_mark(page, _without_empty_items(page.root, found))
 
 
 def _promising_keys(page: _Page) -> list[str]:
@@ -652,6 +702,27 @@ def _promising_keys(page: _Page) -> list[str]:
 
     keys = [key for key in hrefs if len(hrefs[key]) >= _MIN_ITEMS]
     return sorted(keys, key=cheap, reverse=True)[:_MAX_KEYS]
+
+
+_MARKS = ("time", "h2", "h3", "h4", "p", "img")  # what an article item holds and a menu item lacks
+_WEAK_SHARE = 0.2
+
+
+def _narrowed_by_mark(page: _Page, found: _Found) -> _Found:
+    """Narrow ``item`` with ``:has(time)`` (or a heading, a paragraph, an image) when that tells the
+    headline items apart from many weak ones (a tag list in the same bare ``li``): nearly all headline
+    items have it, nearly no other."""
+    strong = [item for item in found.items if _is_strong(page, item, found)]
+    held_up = set(strong)
+    weak = [item for item in found.items if item not in held_up]
+    if len(strong) < _MIN_ITEMS or len(weak) < _WEAK_SHARE * len(found.items):
+        return found
+    for mark in _MARKS:
+        held = sum(bool(_select(item, mark)) for item in strong)
+        if held >= 0.9 * len(strong) and sum(bool(_select(item, mark)) for item in weak) <= 0.1 * len(weak):
+            narrowed = f"{found.item}:has({mark})"
+            return _Found(narrowed, found.title, found.link, _select(page.root, narrowed))
+    return found
 
 
 def _select(root: Element, css: str) -> list:
@@ -793,7 +864,8 @@ def _records(found: _Found) -> tuple[list[str], list[str]]:
 def _is_strong(page: _Page, item: Element, found: _Found) -> bool:
     """One headline link (or a heading in one) gives the title; there is a link."""
     elements = [el for el in _select(item, found.title) if _text(el)]
-    if len(elements) != 1 or not _MIN_HEADLINE <= len(_text(elements[0])) <= _MAX_HEADLINE:
+    text = _text(elements[0]) if len(elements) == 1 else ""
+    if not (_MIN_HEADLINE <= len(text) <= _MAX_HEADLINE or text in page.short):
         return False
     anchors = _select(item, found.link)[:1]
     return any(el in page.headlines for el in elements + anchors)
@@ -837,12 +909,12 @@ def _assess(page: _Page, found: _Found) -> SelectorProposal | None:
     if strong < _MIN_ITEMS or chrome > 0.5:
         return None
     titles, links = _records(found)
-    if not titles or _mean_words(titles) < _MIN_MEAN_WORDS:
+    if not titles or _mean_words(titles) < _min_mean_words(found):
         return None  # menus and tag lists: "Home", "About us", "Privacy policy"
     summary, date = _summary_selector(found), _date_selector(found)
     unique = len({urljoin(page.base_url, link) for link in links}) / len(links)
     length = sum(min(len(title), 80) for title in titles) / (80 * len(titles))
-    headline = sum(_headline_text(title) for title in titles) / len(titles)
+    headline = sum(_headline_text(title) or title in page.short for title in titles) / len(titles)
     score = strong * (strong / len(found.items)) * unique * math.sqrt(length) * (1 - chrome) * headline
     bonus = (1 + 0.1 * (summary is not None) + 0.1 * (date is not None)) * (1 + 0.01 * _title_depth(found))
     bonus *= _UNSPECIFIC if _unspecific(found.item) else 1.0
@@ -851,6 +923,14 @@ def _assess(page: _Page, found: _Found) -> SelectorProposal | None:
 
 
 _MIN_MEAN_WORDS = 3.0
+_MIN_MEAN_WORDS_HEADED = 2.5  # titles in headings: a blog's short post titles ("Second article"), no menu
+
+
+def _min_mean_words(found: _Found) -> float:
+    in_heading = _HEADINGS & set(re.findall(r"[a-z][a-z0-9]*", found.title))
+    return _MIN_MEAN_WORDS_HEADED if in_heading else _MIN_MEAN_WORDS
+
+
 _UNSPECIFIC = 0.8
 _GENERIC_TAGS = re.compile(r"\b(?:div|span|a)\b")
 
@@ -915,12 +995,22 @@ def _in_chrome(page: _Page, el: Element) -> bool:
     limit = len(below.get(page.root, ())) / 2
     if page.main is not None and page.main not in set(el.iterancestors()):
         return True  # outside the page's one <main> that holds headlines
+    if _is_chrome_tag(el):
+        return True  # the item itself is the page's header, a nav, an aside or a footer
     for ancestor in el.iterancestors():
         if _is_chrome_tag(ancestor):
             return True
-        if _words(ancestor) & _CHROME_WORDS and len(below.get(ancestor, ())) <= limit:
+        if _chrome_named(ancestor) and len(below.get(ancestor, ())) <= limit:
             return True
     return False
+
+
+def _chrome_named(el: Element) -> bool:
+    """A class or id names navigation, sidebar, footer...; and none names the main content: a layout
+    wrapper "l-main-content l-sidebar-fixed" holds the main column, whatever else it says."""
+    tokens = [set(re.split(r"[^a-z]+", t)) - {""} for t in f"{el.get('class', '')} {el.get('id', '')}".lower().split()]
+    chrome = any(t & _CHROME_WORDS for t in tokens)
+    return chrome and not any("main" in t and not t & _CHROME_WORDS for t in tokens)
 
 
 _MAIN = etree.XPath("//main | //*[@role='main']")

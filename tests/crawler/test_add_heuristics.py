@@ -66,3 +66,76 @@ def test_a_strip_of_three_links_on_an_article_url_is_no_listing_but_is_on_a_sect
 def test_a_long_list_on_an_article_url_is_still_proposed() -> None:
     """The rule refuses strips, not lists: a dated URL with eight items still gets its list."""
     assert len(_titles_and_links(_strip_page(8), "https://news.example.org/2016/02/12/weekly-address")) == 8
+
+
+# --- fourth round: rules found on the fresh2 half (each general; no site named) ---------------------
+
+_BODY = "<p>" + "The council met on Tuesday and spoke at length about the harbour and its future. " * 6 + "</p>"
+
+
+def _related(n: int) -> str:
+    return "".join(
+        f'<li class="card"><h3><a href="/news/{90000 + k}.html">Another story number {k} in the city news</a></h3></li>'
+        for k in range(n)
+    )
+
+
+def _article_page(n: int) -> str:
+    body = _BODY
+    return f"<html><body><main><h1>The harbour's future</h1>{body}</main><aside><ul>{_related(n)}</ul></aside></body>"
+
+
+def test_related_stories_beside_an_article_on_a_document_url_are_no_listing() -> None:
+    """On an URL naming one document by its id, a list that is not most of the page's text is no listing."""
+    page = _article_page(10).replace("<aside>", "<div>").replace("</aside>", "</div>")
+    assert propose_selectors(page, "https://news.example.org/articles/38282.html") == []
+    assert len(_titles_and_links(page, "https://news.example.org/news/")) == 10
+
+
+def test_a_list_that_is_the_page_on_a_document_url_is_still_proposed() -> None:
+    html = f"<html><body><main><ul>{_related(12)}</ul></main></body></html>"
+    assert len(_titles_and_links(html, "https://news.example.org/section/100100")) == 12
+
+
+def test_a_layout_wrapper_naming_main_content_and_sidebar_is_no_chrome() -> None:
+    """Regions of class "l-main-content l-sidebar-fixed" hold the main column: their lists beat a teaser strip."""
+    strip = "".join(
+        f'<div class="hero"><h2><a href="/t/{k}">Top story number {k} of the day here</a></h2></div>' for k in range(5)
+    )
+    segments = "".join(
+        '<div class="l-main-content l-sidebar-fixed">'
+        + "".join(
+            f'<div class="entry"><h2><a href="/r/{n}/{k}">River story number {k} of the day here</a></h2></div>'
+            for k in range(7)
+        )
+        + "</div>"
+        for n in range(3)
+    )
+    html = f'<html><body><div class="top">{strip}</div>{segments}<div class="sidebar"><p>ads</p></div></body></html>'
+    found = {link for _, link in _titles_and_links(html)}
+    assert {f"{BASE}r/{n}/{k}" for n in range(3) for k in range(7)} <= found
+
+
+def test_short_post_titles_in_linked_headings_are_headlines() -> None:
+    """ "Article 1", "Oh yeah !": a whole linked heading of several words is a headline even when short."""
+    titles = ["Article 1", "Oh yeah !", "Second article", "A markdown powered article"]
+    posts = "".join(
+        f'<li><article><header><h1><a href="/p{k}.html" rel="bookmark">{t}</a></h1></header>'
+        f"<p>Published: Thu 17 February 2011</p></article></li>"
+        for k, t in enumerate(titles)
+    )
+    html = (
+        f'<html><body><header><h1><a href="/">My log</a></h1></header><section><ol>{posts}</ol></section></body></html>'
+    )
+    assert _titles_and_links(html) == [(t, urljoin(BASE, f"/p{k}.html")) for k, t in enumerate(titles)]
+
+
+def test_a_tag_list_in_the_same_bare_items_is_left_out_by_what_the_posts_hold() -> None:
+    """Tag links and posts both in bare ``li``: the posts have a date, the tags do not."""
+    tags = "".join(f'<li><a href="/tags/t{k}">Topic{k}</a></li>' for k in range(12))
+    posts = "".join(
+        f'<li><time datetime="2021-02-{k + 1:02d}">2021 Feb {k + 1}</time> - <a href="{h}">{t}</a></li>'
+        for k, (t, h) in enumerate(POSTS)
+    )
+    html = f"<html><body><main><ul>{tags}</ul><ul>{posts}</ul></main></body></html>"
+    assert _titles_and_links(html) == [(t, urljoin(BASE, h)) for t, h in POSTS]
