@@ -140,11 +140,18 @@ class Worker:
         """The crawl service for the job's crawler section, polite across workers (workers/politeness.py)."""
         key = config_hash({"crawler": job["crawler"]})
         if key not in self.services:
+            self._retire_services()
             crawler = CrawlerConfig.model_validate(job["crawler"])
             shared = shared_settings(self.redis, crawler)
             self.services[key] = CrawlService(crawler, shared)
             self.limiters[key] = shared["NEWSWATCH_HOST_LIMITER"]
         return self.services[key], self.limiters[key]
+
+    def _retire_services(self) -> None:
+        """A new [crawler] section: the older services close their crawler once their last job ends."""
+        for key in list(self.services):
+            self.services.pop(key).retire()
+            self.limiters.pop(key)
 
     async def _beating(self) -> None:
         while True:
