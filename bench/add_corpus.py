@@ -12,7 +12,8 @@ collected after the last change to the heuristics, its truth written before
 ``add`` ever ran on it (its misses were tuned on in the third round, so it is
 tuning data now). A fourth, ``fresh2``, was collected on Dec 2 the same way,
 truth committed before ``add`` ran on it, measured once, then tuned on in the
-fourth round: tuning data too now (an unseen figure needs a next half).
+fourth round: tuning data too now. A fifth, ``fresh3``, was collected the same
+way and measured once with ``crawler/discover.py`` untouched: the current unseen figure.
 
 Per page, what ``add`` would do with it offline (the pure functions of
 ``crawler.discover``; the feeds are not fetched):
@@ -25,7 +26,7 @@ Per page, what ``add`` would do with it offline (the pure functions of
   or, as ``add`` would end, when the page advertises a feed;
 - a page with a true category feed passes when ``choose_feeds`` puts it first.
 
-    python bench/add_corpus.py [--corpus DIR] [--in-repo] [--show] [--half fresh2]
+    python bench/add_corpus.py [--corpus DIR] [--in-repo] [--show] [--half fresh3]
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from crawler.discover import choose_feeds, feed_links, propose_selectors
 
 DEFAULT = Path(__file__).resolve().parents[2] / "devcorpus"
 IN_REPO = Path(__file__).resolve().parents[1] / "tests" / "crawler" / "addcorpus"
-HALVES = ("tune", "held-out", "fresh", "fresh2")
+HALVES = ("tune", "held-out", "fresh", "fresh2", "fresh3")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ misses it is a development half, see the README), and on the "fresh" half
 ran on it; tuned on in the third round, so now tuning data), and on the
 "fresh2" half (collected on Dec 2, truth committed before add ran on it,
 measured once, then tuned on in the fourth round: tuning data now too; the
-next unseen figure needs a new held-out half): targets met there are
+next unseen figure needs a new held-out half), and on the "fresh3" half (collected
+the same way, measured once with crawler/discover.py untouched: the unseen figure): targets met there are
 asserted, targets missed are strict xfails naming the measured figure (a fix
 makes them XPASS, which fails until the expectation is updated).
 """
@@ -147,3 +148,41 @@ def test_fresh2_non_listings_get_nothing_or_a_feed(outcomes: list) -> None:
 def test_no_fresh2_page_gets_the_wrong_feed(outcomes: list) -> None:
     """No fresh2 listing advertises a category feed, so the target is only checked as "never a wrong one"."""
     assert not [o.name for o in outcomes if o.half == "fresh2" and o.feed_ok is False]
+
+
+# --- fresh3: collected on Dec 2 (truth committed in ed866b6 before add ran on it), measured once (03:15 UTC),
+# crawler/discover.py untouched since; the only unseen figure. In-repo part: 3 listings, 7 others. ---
+
+
+def test_the_fresh3_half_has_ten_pages_of_both_kinds(outcomes: list) -> None:
+    fresh3 = [o for o in outcomes if o.half == "fresh3"]
+    assert len(fresh3) >= 10
+    assert {o.kind for o in fresh3} == {"listing", "other"}
+
+
+@WHOLE
+def test_the_whole_fresh3_half_has_sixteen_pages_six_of_them_listings() -> None:
+    fresh3 = [o for o in bench.evaluate(bench.corpora(EXTERNAL)) if o.half == "fresh3"]
+    assert len(fresh3) >= 16
+    assert sum(o.kind == "listing" for o in fresh3) >= 6
+
+
+def test_fresh3_listings_get_the_right_list(outcomes: list, request: pytest.FixtureRequest) -> None:
+    """Measured once (03:15 UTC Dec 2): in-repo 3/3; whole 5/6 (83 %), under the 85 % target: inotomsk_home
+    (``p.title``: 20 items, the 10 news and 4 interviews of the truth plus the event calendar's titles)."""
+    if "whole" in request.node.callspec.id:
+        reason = "fresh3 measured once: 5/6 listings (83 %), target 85 %: inotomsk_home"
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+    assert _share(bench.figures(outcomes, "fresh3")["listings"]) >= 0.85, _failed(outcomes, "listing", "fresh3")
+
+
+def test_fresh3_non_listings_get_nothing_or_a_feed(outcomes: list) -> None:
+    """Measured once (03:15 UTC Dec 2): in-repo 7/7, whole 10/10."""
+    assert _share(bench.figures(outcomes, "fresh3")["non-listings"]) >= 0.90, _failed(outcomes, "other", "fresh3")
+
+
+def test_fresh3_category_feeds_are_chosen(outcomes: list) -> None:
+    """Measured once: in-repo 2/2 (Polygon, Wikinews), whole 3/3 (and cnblogs)."""
+    feeds = [o for o in outcomes if o.half == "fresh3" and o.feed_ok is not None]
+    assert len(feeds) >= 2
+    assert [o.name for o in feeds if not o.feed_ok] == []
