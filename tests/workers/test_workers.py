@@ -118,6 +118,12 @@ url = "json://127.0.0.1:{sink.port}/"
     return write_config(workdir, text)
 
 
+def wait_both_did_jobs(broker: RedisServer, workers: list[Background]) -> None:
+    """Until both workers have registered done jobs (each took a share of the work)."""
+    wait_until(lambda: len([w for w in worker_stats(broker.url).values() if w["done"]]) == 2,
+               "both workers did jobs", DEADLINE, lambda: workers[0].tail() + workers[1].tail())
+
+
 def worker_stats(url: str) -> dict[str, dict[str, int]]:
     client = redis.Redis.from_url(url)
     found = {}
@@ -141,8 +147,7 @@ def test_two_workers_share_the_sources_and_the_daemon_records_each_run(
     sink.wait_for(1, DEADLINE)
     wait_until(lambda: all(len(runs(workdir, n)) >= 4 for n in names), "more runs", DEADLINE, daemon.tail)
     assert [m["title"] for m in sink.received] == ["Trafficking ring broken up"]
-    wait_until(lambda: len([w for w in worker_stats(broker.url).values() if w["done"]]) == 2,
-               "both workers did jobs", DEADLINE, lambda: workers[0].tail() + workers[1].tail())
+    wait_both_did_jobs(broker, workers)
     assert all(r["outcome"] != "failed" for n in names for r in runs(workdir, n))
 
 
@@ -256,8 +261,7 @@ def test_status_and_metrics_show_the_workers_and_the_queue(
     front = daemon.url()
     for n in urls:
         wait_until(lambda n=n: runs(workdir, n, "baseline"), f"baseline of {n}", DEADLINE, daemon.tail)
-    wait_until(lambda: len([w for w in worker_stats(broker.url).values() if w["done"]]) == 2,
-               "both workers did jobs", DEADLINE, lambda: workers[0].tail() + workers[1].tail())
+    wait_both_did_jobs(broker, workers)
     shown = json.loads(newswatch("status", "--json", "-c", path, cwd=workdir).stdout)["workers"]
     assert shown["reachable"] and len(shown["workers"]) == 2 and all(w["alive"] for w in shown["workers"])
     assert sum(w["done"] for w in shown["workers"]) >= 2 and all(w["last_seen"] for w in shown["workers"])
@@ -367,12 +371,11 @@ def test_per_domain_holds_across_workers(
         names = [f"s{i}" for i in range(10)]
         path = config(workdir, sink, {n: f"{host.base}/{n}" for n in names})
         path.write_text(path.read_text().replace("retries = 0\n", "retries = 0\nper_domain = 1\n", 1))
-        workers = [spawn("worker", broker.url, "--concurrency", "3"), spawn("worker", broker.url, "--concurrency", "3")]
+        workers = [spawn("worker", broker.url, "--concurrency", "3") for _ in range(2)]
         daemon = spawn("daemon", "--workers", broker.url)
         for n in names:
             wait_until(lambda n=n: runs(workdir, n, "baseline"), f"baseline of {n}", DEADLINE, daemon.tail)
-        wait_until(lambda: len([w for w in worker_stats(broker.url).values() if w["done"]]) == 2,
-                   "both workers did jobs", DEADLINE, lambda: workers[0].tail() + workers[1].tail())
+        wait_both_did_jobs(broker, workers)
         assert host.served >= 10 and host.peak == 1, (host.served, host.peak)
     finally:
         host.server.shutdown()
@@ -407,7 +410,7 @@ def test_per_domain_holds_per_request_across_workers_and_a_reload(
         path = config(workdir, sink, first, '\n[alerts]\nfirst_run = "alert"\n')
         full = path.read_text().replace('type = "html"\n', 'type = "html"\nfull_text = true\n')
         path.write_text(full.replace("retries = 0\n", "retries = 0\nper_domain = 2\n", 1))
-        workers = [spawn("worker", broker.url, "--concurrency", "3"), spawn("worker", broker.url, "--concurrency", "3")]
+        workers = [spawn("worker", broker.url, "--concurrency", "3") for _ in range(2)]
         daemon = spawn("daemon", "--workers", broker.url)
         wait_until(lambda: host.served >= 3, "the first runs under way", DEADLINE, daemon.tail)
         later = "".join(html_source(f"t{i}", f"{host.base}/t{i}") for i in range(5))
@@ -416,8 +419,7 @@ def test_per_domain_holds_per_request_across_workers_and_a_reload(
         daemon.wait_for_line("config in force", DEADLINE)
         for n in [*first, *(f"t{i}" for i in range(5))]:
             wait_until(lambda n=n: runs(workdir, n, "ok"), f"a run of {n} with its articles", DEADLINE, daemon.tail)
-        wait_until(lambda: len([w for w in worker_stats(broker.url).values() if w["done"]]) == 2,
-                   "both workers did jobs", DEADLINE, lambda: workers[0].tail() + workers[1].tail())
+        wait_both_did_jobs(broker, workers)
         assert host.served >= 10 * 7, host.served  # each source's listing and its 6 article pages
         assert host.peak <= 2, host.peak
     finally:
@@ -434,13 +436,12 @@ def test_robots_txt_is_fetched_once_per_host_for_all_workers(
         open_ = {f"s{i}": own.set(f"/s{i}", page(f"/s{i}", *OLD)) for i in range(6)}
         path = config(workdir, sink, {**open_, "closed": own.set("/private/list", page("/private", *OLD))})
         path.write_text(path.read_text().replace("obey_robots_txt = false", "obey_robots_txt = true", 1))
-        workers = [spawn("worker", broker.url, "--concurrency", "3"), spawn("worker", broker.url, "--concurrency", "3")]
+        workers = [spawn("worker", broker.url, "--concurrency", "3") for _ in range(2)]
         daemon = spawn("daemon", "--workers", broker.url)
         for n in open_:
             wait_until(lambda n=n: runs(workdir, n, "baseline"), f"baseline of {n}", DEADLINE, daemon.tail)
         wait_until(lambda: len(runs(workdir, "closed", "failed")) >= 3, "3 refused runs", DEADLINE, daemon.tail)
-        wait_until(lambda: len([w for w in worker_stats(broker.url).values() if w["done"]]) == 2,
-                   "both workers did jobs", DEADLINE, lambda: workers[0].tail() + workers[1].tail())
+        wait_both_did_jobs(broker, workers)
         assert all(r["error"].startswith("forbidden by robots.txt") for r in runs(workdir, "closed", "failed"))
         assert not own.hits("/private/list")
         assert len(own.hits("/robots.txt")) == 1, own.hits("/robots.txt")
@@ -478,12 +479,11 @@ def test_per_host_delay_spaces_the_requests_of_all_workers(
         names = [f"s{i}" for i in range(6)]
         path = config(workdir, sink, {n: f"{host.base}/{n}" for n in names})
         path.write_text(path.read_text().replace("retries = 0\n", 'retries = 0\nper_host_delay = "1s"\n', 1))
-        workers = [spawn("worker", broker.url, "--concurrency", "3"), spawn("worker", broker.url, "--concurrency", "3")]
+        workers = [spawn("worker", broker.url, "--concurrency", "3") for _ in range(2)]
         daemon = spawn("daemon", "--workers", broker.url)
         for n in names:
             wait_until(lambda n=n: runs(workdir, n, "baseline"), f"baseline of {n}", DEADLINE, daemon.tail)
-        wait_until(lambda: len([w for w in worker_stats(broker.url).values() if w["done"]]) == 2,
-                   "both workers did jobs", DEADLINE, lambda: workers[0].tail() + workers[1].tail())
+        wait_both_did_jobs(broker, workers)
         with host.lock:
             starts = sorted(host.starts)
         gaps = [later - earlier for earlier, later in pairwise(starts)]
