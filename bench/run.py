@@ -35,8 +35,8 @@ ROOT = BENCH.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
 sys.path.insert(0, str(ROOT))
 
+from bench import embedded, report, startup  # noqa: E402
 from bench import keywords as keyword_bench  # noqa: E402
-from bench import report, startup  # noqa: E402
 from bench import site as listing  # noqa: E402
 from bench.sink import WebhookSink  # noqa: E402
 from bench.tools import (  # noqa: E402
@@ -125,6 +125,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--keyword-articles", type=int, default=100_000,
                         help="articles of the keyword micro-benchmark (default 100000; 0: skip)")
     parser.add_argument("--keyword-counts", default="10,100,1000,10000", help="keyword counts (default 10,...,10000)")
+    parser.add_argument("--with-scale", action="store_true",
+                        help="then run the benches embedded from their own reports (bench/embedded.py: scale, "
+                             "daemon soak and start-up, workers; nginx and redis-server needed; about an hour)")
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up measurement")
     parser.add_argument("--cache", type=Path, default=BENCH / ".cache",
                         help="urlwatch venv and work files (default bench/.cache, git-ignored)")
@@ -197,7 +200,7 @@ def start_up(args: argparse.Namespace) -> startup.Startup | None:
 
 
 def write(bench: report.Bench, out: Path) -> None:
-    text = report.render(bench)
+    text = report.render(bench) + "\n" + embedded.section() + "\n"
     out.write_text(text, encoding="utf-8")
     print(f"\nwrote {os.path.relpath(out)}\n")
     print(text)
@@ -222,6 +225,8 @@ def main() -> None:
         seconds=time.monotonic() - clock, load_before=load_before, load_after=load_average(), urlwatch_exe=exe,
         page_bytes=(min(sizes), max(sizes), sum(sizes) / len(sizes)),
     )
+    if args.with_scale:
+        embedded.run_all()
     write(bench, args.out)
 
 
