@@ -200,7 +200,8 @@ class Daemon:
         self.scheduler.pause()
         late = self.lateness
         log.info("schedule: %d of %d runs started late (max %.1fs), %d came due during their own run and ran "
-                 "after it", late.late_runs, late.runs, late.max_lag, late.overlapped)
+                 "after it, %d came due while their run waited for a slot and were served by it",
+                 late.late_runs, late.runs, late.max_lag, late.overlapped, late.served)
         await self.inflight.drain(self.config.scheduler.grace.total_seconds(), self.hurry, CANCEL_WAIT_SECONDS)
         for service in self.services:
             await self._stop_crawls(service)

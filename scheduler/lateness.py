@@ -4,7 +4,9 @@ A run's lag is the time from when it was due (the scheduler's fire time, jitter 
 it started: the scheduler's own delay plus the wait for a concurrency slot. Two ways a due run
 waits: the concurrency limit is full (it queues for a slot), or the same source's previous run is
 still in flight (APScheduler would skip the new one with only a warning at ``max_instances = 1``:
-here it is remembered and runs right after, once, its lag counted from when it came due).
+here it is remembered and runs right after, once, its lag counted from when it came due). A run that
+comes due while the same source's previous run still waits for its slot is served by that run: it
+starts after both were due, so it fetches what the later one would have (no second run right after).
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ class Lateness:
     """Which sources are in flight, which are owed one more run, when each run was due, and how late runs were."""
 
     running: set[str] = field(default_factory=set)
+    begun: set[str] = field(default_factory=set)  # in flight and past the wait for a slot: fetching
     again: dict[str, datetime] = field(default_factory=dict)  # owed one more run: since when it is due
     due: dict[str, datetime] = field(default_factory=dict)  # submitted by the scheduler, not yet started
     runs: int = 0
     late_runs: int = 0
     overlapped: int = 0
+    served: int = 0  # came due while the previous run still waited for a slot: served by it
     max_lag: float = 0.0
 
     def submitted(self, name: str, when: datetime) -> None:
@@ -42,6 +46,10 @@ class Lateness:
     def enter(self, name: str, due: datetime) -> bool:
         """True when ``name`` may run now; False when it is in flight (it then runs once more after)."""
         if name in self.running:
+            if name not in self.begun:
+                self.served += 1
+                log.debug("source %s: due again while its run waits for a slot; that run serves both", name)
+                return False
             if name not in self.again:
                 self.overlapped += 1
                 log.info("source %s: due while its previous run is in flight; it runs again right after", name)
@@ -52,14 +60,17 @@ class Lateness:
 
     def run_again(self, name: str) -> datetime | None:
         """When the run owed to ``name`` came due (it came due during its run, so it runs once more now)."""
+        self.begun.discard(name)
         return self.again.pop(name, None)
 
     def leave(self, name: str) -> None:
         self.running.discard(name)
+        self.begun.discard(name)
         self.again.pop(name, None)
 
     def started(self, name: str, lag: float) -> None:
         """Count a run of ``name`` that started ``lag`` seconds after it was due."""
+        self.begun.add(name)
         self.runs += 1
         self.max_lag = max(self.max_lag, lag)
         if lag > LATE_SECONDS:
@@ -70,4 +81,5 @@ class Lateness:
     def summary(self) -> dict[str, float | int]:
         """The counts since start-up, as the heartbeat carries them."""
         return {"runs": self.runs, "late_runs": self.late_runs, "max_lag": round(self.max_lag, 3),
-                "overlapped": self.overlapped, "late_seconds": LATE_SECONDS}
+                "overlapped": self.overlapped, "served": self.served,
+                "late_seconds": LATE_SECONDS}

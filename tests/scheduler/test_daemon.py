@@ -387,6 +387,28 @@ def test_a_run_due_during_its_own_overrunning_run_runs_right_after_it_not_skippe
     assert daemon.stop(timeout=15) == 0
 
 
+def test_a_run_due_again_while_it_waits_for_a_slot_is_served_by_that_wait_not_run_twice(
+    site: FixtureSite, prefix: str, workdir: Path, sink: HttpSink, start: Callable[..., DaemonProcess]
+) -> None:
+    hold = 3.0  # the slow run holds the one slot this long: "quick" (every 1 s) comes due meanwhile
+    urls = {"slow": site.set(f"{prefix}/slow", page(prefix, *OLD), delay=hold),
+            "quick": site.set(f"{prefix}/quick", page(prefix, *OLD))}
+    config = daemon_config(workdir, sink, urls, ["trafficking"])
+    text = config.read_text().replace("[crawler]\n", "[crawler]\nconcurrency = 1\n", 1)
+    config.write_text(text.replace('name = "slow"\n', 'name = "slow"\ninterval = "1h"\n', 1))
+    daemon = start(config)
+    wait_until(lambda: finished_runs(workdir, "slow"), "the slow run", daemon)
+    released = finished_runs(workdir, "slow")[0]["finished_at"]  # the slot is free from here on
+    wait_until(lambda: [r for r in finished_runs(workdir, "quick") if r["due_at"] > released],
+               "a run of quick due after the slow run", daemon)
+    # Due before the slot came free and started after it: one run serves every due time of the wait.
+    waited = [r for r in finished_runs(workdir, "quick") if r["due_at"] < released <= r["started_at"]]
+    assert len(waited) == 1, finished_runs(workdir, "quick")
+    assert daemon.stop(timeout=15) == 0
+    assert re.search(r"[1-9]\d* came due while their run waited for a slot and were served by it",
+                     "\n".join(daemon.lines())), daemon.tail()
+
+
 def test_a_run_waiting_behind_the_concurrency_limit_records_and_shows_its_lag(
     site: FixtureSite, prefix: str, workdir: Path, sink: HttpSink, start: Callable[..., DaemonProcess]
 ) -> None:
