@@ -287,7 +287,8 @@ def render(result: Soak, args: argparse.Namespace, meta: dict[str, str]) -> str:
     outcomes = Counter(outcome for *_, outcome in result.runs)
     return "\n".join([
         "# The daemon at scale: a soak", "",
-        f"Written by `{meta['command']}` on {meta['started']} in {meta['seconds']}; never edited by hand.", "",
+        f"Written by `{meta['command']}` on {meta['started']} in {meta['seconds']} at commit {meta['commit']}; "
+        "never edited by hand.", "",
         f"Machine: {meta['machine']}. Load average before / after: {meta['load']}.", "",
         f"`newswatch run` on a fresh database, {args.sources:,} html sources at `interval = \"{args.interval}\"` "
         f"(default jitter), `concurrency` = `per_domain` = {args.concurrency}, robots.txt off, for "
@@ -328,6 +329,12 @@ def scheduled_config(tool: ScaleNewswatch, interval: str) -> None:
     (tool.workdir / "config.toml").write_text(text, encoding="utf-8")
 
 
+def commit() -> str:
+    done = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True,
+                          text=True, check=False)
+    return done.stdout.strip() or "unknown"
+
+
 def main() -> None:
     args = parse_args()
     command = shlex.join(["python", "bench/daemon_soak.py", *sys.argv[1:]])
@@ -350,7 +357,7 @@ def main() -> None:
         nginx.close()
     meta = {"command": command, "started": f"{started:%Y-%m-%d %H:%M} UTC",
             "seconds": f"{(time.monotonic() - clock) / 60:.1f} min", "machine": machine(),
-            "load": f"{load_before} / {load_average()}", "nginx": version}
+            "load": f"{load_before} / {load_average()}", "nginx": version, "commit": commit()}
     text = render(result, args, meta)
     args.out.write_text(text, encoding="utf-8")
     print(f"\nwrote {os.path.relpath(args.out)}\n\n{text}")
