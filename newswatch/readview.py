@@ -1,0 +1,60 @@
+"""What the read-only commands need of the config, validated without the rest of it.
+
+``articles`` needs only ``[storage]``; ``status`` also the notifiers, ``[workers]`` and each
+source's name and type. Validating 13,000 full source tables (URLs, selectors, intervals) took
+longer than the whole command may: here only the keys the command reads are validated, and a bad
+one is still named (``sources[3].name: ...``); ``newswatch check`` judges the whole file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from newswatch import defaults, tomldoc
+from newswatch.config import Name, _decoded, read_config_bytes
+from newswatch.config_errors import describe_errors
+from newswatch.errors import ConfigError
+
+ARTICLES_SECTIONS = frozenset({"storage"})
+STATUS_SECTIONS = frozenset({"storage", "alerts", "notifiers", "workers"})
+ENTRY_KEYS = ("name", "type")
+
+
+class SourceEntry(BaseModel):
+    """A source as ``status`` lists it: its name and type."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+    name: Name
+    type: Literal[defaults.SOURCE_TYPES] = "html"  # type: ignore[valid-type]
+
+
+class _Entries(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    sources: tuple[SourceEntry, ...] = ()
+
+
+def source_entries(path: Path) -> tuple[SourceEntry, ...]:
+    """The configured sources' names and types, in file order (ConfigError naming a bad one).
+
+    The document is parsed once per process (tomldoc keeps it), so after ``load_config`` this
+    costs only the validation of two keys per source.
+    """
+    try:
+        raw = tomldoc.loads(_decoded(read_config_bytes(path)))
+    except (OSError, ValueError) as exc:
+        raise ConfigError([f"cannot read the config file: {exc}"], str(path)) from None
+    data = {"sources": _entries(raw.get("sources", []))}
+    try:
+        return _Entries.model_validate(data).sources
+    except ValidationError as exc:
+        raise ConfigError(describe_errors(exc, raw, _Entries), str(path)) from None
+
+
+def _entries(items: Any) -> Any:
+    """Each source table cut to the keys ``status`` reads (anything else is left for pydantic to refuse)."""
+    if not isinstance(items, list):
+        return items
+    return [{k: v for k, v in item.items() if k in ENTRY_KEYS} if isinstance(item, dict) else item for item in items]
