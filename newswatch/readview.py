@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from newswatch import defaults, tomldoc
-from newswatch.config import Name, _decoded, read_config_bytes
+from newswatch.config import Name, _decoded, _duplicates, _items, read_config_bytes
 from newswatch.config_errors import describe_errors
 from newswatch.errors import ConfigError
 
@@ -47,10 +47,14 @@ def source_entries(path: Path) -> tuple[SourceEntry, ...]:
     except (OSError, ValueError) as exc:
         raise ConfigError([f"cannot read the config file: {exc}"], str(path)) from None
     data = {"sources": _entries(raw.get("sources", []))}
+    problems = _duplicates(_items(data, "sources"), "sources")
     try:
-        return _Entries.model_validate(data).sources
+        entries = _Entries.model_validate(data).sources
     except ValidationError as exc:
-        raise ConfigError(describe_errors(exc, raw, _Entries), str(path)) from None
+        raise ConfigError(problems + describe_errors(exc, raw, _Entries), str(path)) from None
+    if problems:
+        raise ConfigError(problems, str(path))
+    return entries
 
 
 def _entries(items: Any) -> Any:

@@ -58,10 +58,17 @@ def _cut(text: str, sections: frozenset[str]) -> str | None:
     if '"""' in text or "'''" in text:
         return None
     text = "\n" + text  # a header on the first line too; the kept text starts with an empty line
+    tables = _tables(text)
+    if not tables:
+        return None
+    return text[: tables[0][0]] + "".join(text[start:end] for start, end, key in tables if key in sections)
+
+
+@functools.lru_cache(maxsize=2)  # the config and the credentials check cut the same text
+def _tables(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, first key) of each table of ``text`` (a str starting with a line break)."""
     starts = [(m.start(), m[1].strip("\"'")) for m in _HEADER.finditer(text)]
     if not starts:
-        return None
-    kept = [text[: starts[0][0]]]
-    ends = [s for s, _ in starts[1:]] + [len(text)]
-    kept += [text[start:end] for (start, key), end in zip(starts, ends, strict=True) if key in sections]
-    return "".join(kept)
+        return []
+    ends = [start for start, _ in starts[1:]] + [len(text)]
+    return [(start, end, key) for (start, key), end in zip(starts, ends, strict=True)]
