@@ -352,6 +352,7 @@ def status(config_path: Path | None, as_json: bool, check: bool, workers_url: st
     from newswatch.queries import notifier_status, schedule_lag, source_status
     from newswatch.readview import STATUS_SECTIONS, source_entries
 
+    sources = None if check else source_entries(resolve_config_path(config_path))  # the whole file, parsed first
     config = load(config_path, sections=STATUS_SECTIONS)
     if check:
         from scheduler.heartbeat import heartbeat_path, heartbeat_problem, heartbeat_summary
@@ -361,7 +362,7 @@ def status(config_path: Path | None, as_json: bool, check: bool, workers_url: st
         click.echo(problem or heartbeat_summary(beat), err=bool(problem))
         sys.exit(EXIT_FAILED if problem else EXIT_OK)
     store = open_for_reading(config)
-    rows = source_status(store, config, source_entries(config.path))
+    rows = source_status(store, config, sources)
     notifiers = notifier_status(store, config)
     schedule = schedule_lag(store)
     workers = _fleet(workers_url or config.workers.url)

@@ -106,9 +106,8 @@ def plain_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], times: S
     widths = _fit({col: natural[col] for col in shown}, width)
     head = GAP.join(_pad(col.replace("_", " "), widths[col]) for col in shown).rstrip()
     lines = [click.style(head, bold=True) if color else head, "─" * sum(widths.values(), len(GAP) * (len(shown) - 1))]
-    for i in range(len(rows)):
-        line = GAP.join(_styled(_pad(cells[col][i], widths[col]), cells[col][i], color) for col in shown)
-        lines.append(line.rstrip())
+    columns_padded = [[_styled(_pad(v, widths[col]), v, color) for v in cells[col]] for col in shown]
+    lines += [GAP.join(parts).rstrip() for parts in zip(*columns_padded, strict=True)]  # by column: fast
     if times:
         caption = f"times are local (UTC{datetime.now().astimezone():%z}): HH:MM today, MM-DD HH:MM this year"
         lines += [click.style(c, dim=True) if color else c for c in textwrap.wrap(caption, max(len(lines[1]), 20))]
@@ -138,6 +137,8 @@ def _cells(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     """``text`` in exactly ``width`` cells: cut with an ellipsis, or padded with spaces."""
+    if text.isascii():  # one cell per character
+        return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
     size = _cells(text)
     if size > width:
         text = set_cell_size(text, width - 1) + "…"

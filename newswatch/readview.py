@@ -44,7 +44,9 @@ def source_entries(path: Path) -> tuple[SourceEntry, ...]:
     """
     try:
         raw = tomldoc.loads(_decoded(read_config_bytes(path)))
-    except (OSError, ValueError) as exc:
+    except OSError as exc:  # the same words as load_config's
+        raise ConfigError([f"cannot read the config file: {exc.strerror or exc}"], str(path)) from None
+    except ValueError as exc:
         raise ConfigError([f"cannot read the config file: {exc}"], str(path)) from None
     data = {"sources": _entries(raw.get("sources", []))}
     problems = _duplicates(_items(data, "sources"), "sources")

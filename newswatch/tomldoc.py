@@ -30,16 +30,25 @@ _HEADER = re.compile(r"""\n[ \t]*\[\[?[ \t]*("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[A-Za
 @functools.lru_cache(maxsize=2)
 def _parsed(text: str) -> dict[str, Any]:
     try:
-        return rtoml.loads(text)
+        document = rtoml.loads(text)
     except (rtoml.TomlParsingError, ValueError, TypeError):
-        return tomllib.loads(text)  # raises the error the user is shown
+        document = tomllib.loads(text)  # raises the error the user is shown
+    if len(_WHOLE) >= 2:
+        _WHOLE.clear()
+    _WHOLE.add(text)
+    return document
 
 
 def loads(text: str, sections: Collection[str] | None = None) -> dict[str, Any]:
     """The document in ``text`` (tomllib.TOMLDecodeError when it is not TOML). Callers must not change it.
 
     With ``sections``, a document holding at least those top-level keys (perhaps only them)."""
-    return _parsed(text) if sections is None else _sections(text, frozenset(sections))
+    if sections is None or text in _WHOLE:  # parsed whole already: nothing to save by cutting it
+        return _parsed(text)
+    return _sections(text, frozenset(sections))
+
+
+_WHOLE: set[str] = set()  # the texts _parsed holds (at most its two)
 
 
 @functools.lru_cache(maxsize=4)
