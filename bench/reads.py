@@ -94,16 +94,19 @@ def build(workdir: Path, sources: int, articles: int, runs: int) -> None:
     store.close()
 
 
+CODE: Path | None = None  # --code: run the newswatch of that source tree (e.g. `git archive` of another commit)
+
+
 def newswatch() -> list[str]:
     script = Path(sys.executable).parent / "newswatch"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "newswatch"]
+    return [str(script)] if script.exists() and CODE is None else [sys.executable, "-m", "newswatch"]
 
 
 def timed(command: list[str], workdir: Path) -> tuple[float, float]:
     """(wall, CPU) seconds of one run of ``command``; it must exit 0."""
     started = time.perf_counter()
-    proc = subprocess.Popen(command, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env={**os.environ, "NO_COLOR": "1", "COLUMNS": "160"})
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "160", **({"PYTHONPATH": str(CODE)} if CODE else {})}
+    proc = subprocess.Popen(command, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     error = proc.stderr.read().decode() if proc.stderr else ""
@@ -130,7 +133,10 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--keep", type=Path, default=Path("/tmp/newswatch-reads"), help="work directory")
     parser.add_argument("--reuse", action="store_true", help="keep the config and database of an earlier run")
+    parser.add_argument("--code", type=Path, help="time the newswatch in this source tree instead")
     args = parser.parse_args()
+    global CODE
+    CODE = args.code
     if not (args.reuse and (args.keep / "newswatch.db").exists()):
         clock = time.perf_counter()
         build(args.keep, args.sources, args.articles, args.runs)
