@@ -9,18 +9,17 @@ one is still named (``sources[3].name: ...``); ``newswatch check`` judges the wh
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from newswatch import defaults, tomldoc
-from newswatch.config import Name, _decoded, _duplicates, _items, read_config_bytes
+from newswatch import defaults
+from newswatch.config import Name, _decoded, _duplicates, _items, _parsed, read_config_bytes
 from newswatch.config_errors import describe_errors
 from newswatch.errors import ConfigError
 
 ARTICLES_SECTIONS = frozenset({"storage"})
 STATUS_SECTIONS = frozenset({"storage", "alerts", "notifiers", "workers"})
-ENTRY_KEYS = ("name", "type")
 
 
 class SourceEntry(BaseModel):
@@ -39,16 +38,15 @@ class _Entries(BaseModel):
 def source_entries(path: Path) -> tuple[SourceEntry, ...]:
     """The configured sources' names and types, in file order (ConfigError naming a bad one).
 
-    The document is parsed once per process (tomldoc keeps it), so after ``load_config`` this
-    costs only the validation of two keys per source.
+    The document is parsed once per process (tomldoc keeps it): ``load_config`` after this parses nothing.
     """
     try:
-        raw = tomldoc.loads(_decoded(read_config_bytes(path)))
+        raw = _parsed(_decoded(read_config_bytes(path)), path)  # invalid TOML: a ConfigError with its line
     except OSError as exc:  # the same words as load_config's
         raise ConfigError([f"cannot read the config file: {exc.strerror or exc}"], str(path)) from None
     except ValueError as exc:
         raise ConfigError([f"cannot read the config file: {exc}"], str(path)) from None
-    data = {"sources": _entries(raw.get("sources", []))}
+    data = {"sources": raw.get("sources", [])}  # SourceEntry ignores every other key of a source
     problems = _duplicates(_items(data, "sources"), "sources")
     try:
         entries = _Entries.model_validate(data).sources
@@ -58,9 +56,3 @@ def source_entries(path: Path) -> tuple[SourceEntry, ...]:
         raise ConfigError(problems, str(path))
     return entries
 
-
-def _entries(items: Any) -> Any:
-    """Each source table cut to the keys ``status`` reads (anything else is left for pydantic to refuse)."""
-    if not isinstance(items, list):
-        return items
-    return [{k: v for k, v in item.items() if k in ENTRY_KEYS} if isinstance(item, dict) else item for item in items]

@@ -91,3 +91,9 @@ def test_status_names_a_duplicate_source(tmp_path: Path) -> None:
     config = _config(tmp_path, 'name = "good"')
     lines = user_error_lines(newswatch("status", "-c", config, cwd=tmp_path))
     assert any("duplicate" in line and "sources[1].name" in line for line in lines), lines
+
+
+def test_status_tells_invalid_toml_in_one_line(tmp_path: Path) -> None:
+    config = write_config(tmp_path, '[[sources]]\nname = "a"\nurl = \n')
+    lines = user_error_lines(newswatch("status", "-c", config, cwd=tmp_path))
+    assert lines and all(line.startswith(f"{config}: invalid TOML") for line in lines), lines
