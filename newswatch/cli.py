@@ -74,17 +74,18 @@ def resolve_config_path(config_path: Path | None) -> Path:
     return config_path or default_config_path()
 
 
-def load(config_path: Path | None, notifiers: bool = False) -> Config:
+def load(config_path: Path | None, notifiers: bool = False, sections: frozenset[str] | None = None) -> Config:
     """Load and fully validate the config: crons by APScheduler, notifier URLs by Apprise.
 
     Only with ``notifiers`` (commands that send) must every notifier's ``${VAR}`` be set; the
-    read-only commands work without the secrets.
+    read-only commands work without the secrets. With ``sections`` only those top-level keys are
+    validated (newswatch.readview: what a read-only command reads).
     """
     from newswatch.config import load_config
     from newswatch.secrets import Masker, exposed_credentials, mask_logs
 
     path = resolve_config_path(config_path)
-    config = load_config(path, notifier_secrets=notifiers)
+    config = load_config(path, notifier_secrets=notifiers, sections=sections)
     mask_logs(config.secrets)
     warning = exposed_credentials(path)
     if warning:
@@ -298,8 +299,9 @@ def open_for_reading(config: Config) -> Store:
 def articles(config_path: Path | None, watch: str | None, source: str | None, limit: int, as_json: bool) -> None:
     """Stored articles, newest first, with the watches they matched."""
     from newswatch.queries import list_articles
+    from newswatch.readview import ARTICLES_SECTIONS
 
-    config = load(config_path)
+    config = load(config_path, sections=ARTICLES_SECTIONS)
     rows = list_articles(open_for_reading(config), watch, source, limit)
     if as_json:
         emit_json(rows)
@@ -348,8 +350,10 @@ def tickers(config_path: Path | None, pair: str | None, as_json: bool) -> None:
 def status(config_path: Path | None, as_json: bool, check: bool, workers_url: str | None = None) -> None:
     """Per source: last run, outcome, items seen, consecutive failures, next run."""
     from newswatch.queries import notifier_status, schedule_lag, source_status
+    from newswatch.readview import STATUS_SECTIONS, source_entries
 
-    config = load(config_path)
+    sources = None if check else source_entries(resolve_config_path(config_path))  # the whole file, parsed first
+    config = load(config_path, sections=STATUS_SECTIONS)
     if check:
         from scheduler.heartbeat import heartbeat_path, heartbeat_problem, heartbeat_summary
 
@@ -358,7 +362,8 @@ def status(config_path: Path | None, as_json: bool, check: bool, workers_url: st
         click.echo(problem or heartbeat_summary(beat), err=bool(problem))
         sys.exit(EXIT_FAILED if problem else EXIT_OK)
     store = open_for_reading(config)
-    rows, notifiers = source_status(store, config), notifier_status(store, config)
+    rows = source_status(store, config, sources)
+    notifiers = notifier_status(store, config)
     schedule = schedule_lag(store)
     workers = _fleet(workers_url or config.workers.url)
     if as_json:

@@ -10,6 +10,7 @@ Times are shown in local time, and the table says which zone that is.
 
 from __future__ import annotations
 
+import functools
 import json
 import textwrap
 from collections.abc import Sequence
@@ -105,9 +106,8 @@ def plain_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], times: S
     widths = _fit({col: natural[col] for col in shown}, width)
     head = GAP.join(_pad(col.replace("_", " "), widths[col]) for col in shown).rstrip()
     lines = [click.style(head, bold=True) if color else head, "─" * sum(widths.values(), len(GAP) * (len(shown) - 1))]
-    for i in range(len(rows)):
-        line = GAP.join(_styled(_pad(cells[col][i], widths[col]), cells[col][i], color) for col in shown)
-        lines.append(line.rstrip())
+    columns_padded = [[_styled(_pad(v, widths[col]), v, color) for v in cells[col]] for col in shown]
+    lines += [GAP.join(parts).rstrip() for parts in zip(*columns_padded, strict=True)]  # by column: fast
     if times:
         caption = f"times are local (UTC{datetime.now().astimezone():%z}): HH:MM today, MM-DD HH:MM this year"
         lines += [click.style(c, dim=True) if color else c for c in textwrap.wrap(caption, max(len(lines[1]), 20))]
@@ -137,6 +137,8 @@ def _cells(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     """``text`` in exactly ``width`` cells: cut with an ellipsis, or padded with spaces."""
+    if text.isascii():  # one cell per character
+        return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
     size = _cells(text)
     if size > width:
         text = set_cell_size(text, width - 1) + "…"
@@ -194,16 +196,21 @@ def local_time(stored: str | datetime | None) -> str | None:
     if not stored:
         return None
     moment = stored if isinstance(stored, datetime) else datetime.fromisoformat(stored)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone().isoformat(" ", "minutes")[:16]  # isoformat: a tenth of strftime's cost
 
 
 def compact_time(stored: str | datetime | None, now: datetime | None = None) -> str | None:
     """Local time as short as it stays clear, as ``ls -l`` does: ``19:05`` today, ``12-01 19:05`` this year."""
     full = local_time(stored)
-    today = (now or datetime.now()).astimezone().strftime("%Y-%m-%d")
+    today = _local_day(now or datetime.now())
     if full is None or full[:4] != today[:4]:
         return full
     return full[11:] if full[:10] == today else full[5:]
+
+
+@functools.lru_cache(maxsize=8)  # a table passes the same `now` for each of its 13,000 rows
+def _local_day(now: datetime) -> str:
+    return now.astimezone().isoformat()[:10]
 
 
 def shorten(text: str | None, width: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -57,11 +58,12 @@ def fts_query(text: str) -> str:
     return " ".join(f'"{w.rstrip("*")}"' + ("*" if w.endswith("*") else "") for w in words)
 
 
-def source_status(store: Store, config: Config) -> list[dict[str, Any]]:
-    """One row per configured source: last run, outcome, items, failures, next run."""
+def source_status(store: Store, config: Config, sources: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+    """One row per configured source (or per one of ``sources``, each with a name and a type): last run,
+    outcome, items, failures, next run."""
     known = {row["name"]: row for row in store.source_rows()}
     rows = []
-    for source in config.sources:
+    for source in config.sources if sources is None else sources:
         row = known.get(source.name, {})
         rows.append(
             {

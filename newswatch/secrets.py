@@ -113,7 +113,7 @@ def mask_logs(secrets: Iterable[str]) -> None:
 def literal_credentials(raw_text: str) -> list[str]:
     """Keys of notifier URLs in the TOML ``raw_text`` that hold a credential written out, not a ``${VAR}``."""
     try:
-        notifiers = tomldoc.loads(raw_text).get("notifiers")
+        notifiers = tomldoc.loads(raw_text, ("notifiers",)).get("notifiers")
     except tomllib.TOMLDecodeError:
         return []
     if not isinstance(notifiers, list):
