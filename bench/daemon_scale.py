@@ -119,11 +119,12 @@ def reap(pid: int, deadline: float) -> tuple[int | None, int]:
     return None, 0
 
 
-def measure(sources: int, folder: Path) -> Measure:
+def measure(sources: int, folder: Path, profile: Path | None = None) -> Measure:
     config = write_config(folder, sources, closed_port())
     beat = folder / "newswatch.db.heartbeat"
     spawned = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "newswatch", "run", "-c", str(config)], cwd=folder,
+    profiler = ["-m", "cProfile", "-o", str(profile)] if profile else []
+    proc = subprocess.Popen([sys.executable, *profiler, "-m", "newswatch", "run", "-c", str(config)], cwd=folder,
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     lines = Lines(proc)
     got_beat = wait_for(beat.exists, DEADLINE)
@@ -179,14 +180,61 @@ def report(results: list[Measure], command: str, took: float, load: tuple[str, s
     return "\n".join(lines) + "\n"
 
 
+PROFILED = (  # (what, the profiled function's file suffix and name)
+    ("reading and validating the config", "newswatch/config.py", "load_config"),
+    ("importing modules", "<frozen importlib._bootstrap>", "_find_and_load"),
+    ("adding one APScheduler job per source (`_sync_sources`)", "scheduler/daemon.py", "_sync_sources"),
+    ("… of which APScheduler's `add_job`", "apscheduler/schedulers/base.py", "add_job"),
+    ("… of which its check of the job function's signature", "apscheduler/util.py", "check_callable_args"),
+    ("APScheduler handing every due run to the executor (`_process_jobs`)", "apscheduler/schedulers/base.py",
+     "_process_jobs"),
+    ("the runs' tasks entering the concurrency queue (`_run_source`)", "scheduler/daemon.py", "_run_source"),
+    ("publishing every next run to the database (start-up and shutdown)", "scheduler/daemon.py",
+     "_publish_next_runs"),
+    ("shutdown (`_shutdown`: drain, cancel, close)", "scheduler/daemon.py", "_shutdown"),
+)
+
+
+def profile_rows(path: Path) -> list[str]:
+    """The cumulative time of each PROFILED function, and its share of the profiled process."""
+    import pstats
+
+    loaded = pstats.Stats(str(path))
+    stats, total = loaded.stats, loaded.total_tt  # stats: {(file, line, name): (cc, nc, tt, ct, callers)}
+    rows = []
+    for what, suffix, name in PROFILED:
+        found = [(nc, ct) for (file, _, fn), (_, nc, _, ct, _) in stats.items() if fn == name and file.endswith(suffix)]
+        calls, cum = max(found, key=lambda f: f[1], default=(0, 0.0))
+        rows.append(f"| {what} | {calls:,} | {cum:.1f} s | {cum / total:.0%} |")
+    return rows
+
+
+def profile_section(sources: int, profile: Path, m: Measure) -> list[str]:
+    return ["", f"## Where the time goes at {sources:,} sources (cProfile, the same protocol once more)", "",
+            f"`python -m cProfile -m newswatch run` ({seconds(m.started)} to `daemon started`, SIGTERM → exit "
+            f"{seconds(m.stop)} under the profiler, which inflates every call: read the shares). Cumulative time "
+            "of each part (nested parts are inside their parent's time):", "",
+            "| part | calls | cumulative | share of the profiled process |", "|---|---|---|---|",
+            *profile_rows(profile)]
+
+
 def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def profiled(sources: int) -> list[str]:
+    print(f"{sources}: once more under cProfile ...", flush=True)
+    with tempfile.TemporaryDirectory(prefix=f"daemon-{sources}-profile-") as folder:
+        profile = Path(folder) / "run.prof"
+        m = measure(sources, Path(folder), profile)
+        return profile_section(sources, profile, m) if profile.exists() else ["", "(the profiled run wrote no profile)"]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,50000", help="comma-separated numbers of sources")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "DAEMON.md")
+    parser.add_argument("--no-profile", action="store_true", help="skip the cProfile run of the largest size")
     args = parser.parse_args()
     command = "python bench/daemon_scale.py" + "".join(f" {a}" for a in map(shlex.quote, sys.argv[1:]))
     before, began = load_average(), time.monotonic()
@@ -197,8 +245,9 @@ def main() -> None:
         m = results[-1]
         print(f"{size}: started {seconds(m.started)}, heartbeat {seconds(m.heartbeat)}, stop {seconds(m.stop)}, "
               f"exit {m.status}, runs {m.runs}, rss {m.peak_rss_kib // 1024} MiB", flush=True)
-    args.out.write_text(report(results, command, time.monotonic() - began, (before, load_average())),
-                        encoding="utf-8")
+    extra = [] if args.no_profile else profiled(max(m.sources for m in results))
+    text = report(results, command, time.monotonic() - began, (before, load_average())) + "\n".join(extra)
+    args.out.write_text(text + ("\n" if extra else ""), encoding="utf-8")
     print(f"wrote {args.out}")
 
 
