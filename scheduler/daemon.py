@@ -305,15 +305,29 @@ class Daemon:
             self.store.set_next_run(name, None)
         for name in plan.rescheduled:
             self.scheduler.reschedule_job(_job_id(name), trigger=source_trigger(self.config, self.sources[name]))
-        for name in plan.added:
+        for name in plan.added:  # next run at its trigger's time; the first one is _first_runs'
             self.scheduler.add_job(self._run_source, source_trigger(self.config, self.sources[name]),
-                                   args=[name], id=_job_id(name), name=f"source {name}", max_instances=2,
-                                   next_run_time=datetime.now(UTC))
+                                   args=[name], id=_job_id(name), name=f"source {name}", max_instances=2)
         self.triggers = wanted
         if running:
             self.scheduler.resume()
         self._publish_next_runs()
+        if plan.added:
+            self.inflight.spawn(self._first_runs(list(plan.added), datetime.now(UTC)))
         return plan
+
+    async def _first_runs(self, names: list[str], due: datetime) -> None:
+        """The first run of every added source (at start-up, or when added), in config order, due now: one task
+        waits for a slot at a time and hands it to the source's run, so N queued sources are not N tasks."""
+        for name in names:
+            limit = self.limit
+            if self.stopping.is_set() or not await limit.take():
+                return
+            if self.stopping.is_set() or self.lateness.started_since(name, due) or name not in self.sources:
+                limit.give()  # it ran at its scheduled time meanwhile (or left the config): that was its first run
+                continue
+            self.lateness.submitted(name, due)
+            self.inflight.spawn(self._run_source(name, limit))
 
     def _publish_next_runs(self, clear: bool = False) -> None:
         """Write each source's next run (None once stopped) where ``newswatch status`` reads it (one statement
@@ -337,23 +351,29 @@ class Daemon:
         if event.job_id.startswith("source:") and event.scheduled_run_times:
             self.lateness.submitted(event.job_id.removeprefix("source:"), event.scheduled_run_times[0])
 
-    async def _run_source(self, name: str) -> None:
-        """The job of one source: a run, and one more right after if it came due meanwhile (scheduler.lateness)."""
+    async def _run_source(self, name: str, held: Slots | None = None) -> None:
+        """The job of one source: a run, and one more right after if it came due meanwhile (scheduler.lateness).
+        ``held``: the concurrency slot its first run already holds (from _first_runs)."""
         due: datetime | None = self.lateness.take_due(name)
         if not self.lateness.enter(name, due):
+            if held is not None:
+                held.give()
             return
         try:
             while due is not None and not self.stopping.is_set():
-                await self._run_source_once(name, due)
+                slot, held = held, None  # given back by the run whatever happens to it
+                await self._run_source_once(name, due, slot)
                 due = self.lateness.run_again(name)
         finally:
             self.lateness.leave(name)
+            if held is not None:  # stopped before its run took the slot
+                held.give()
 
-    async def _run_source_once(self, name: str, due: datetime) -> None:
+    async def _run_source_once(self, name: str, due: datetime, held: Slots | None = None) -> None:
         """One run within the concurrency limit, then its next run, then delivery."""
         with self.inflight.tracked():
             try:
-                report = await self._bounded_run(name, due)
+                report = await self._bounded_run(name, due, held)
                 if report is None:
                     return
                 self.store.set_next_run(name, self._next_run(name))
@@ -367,9 +387,9 @@ class Daemon:
             if report.alerts:
                 self.inflight.spawn(self._deliver())
 
-    async def _bounded_run(self, name: str, due: datetime) -> RunReport | None:
-        limit = self.limit  # this one: a reload may put a new limit in place meanwhile
-        if self.stopping.is_set() or not await limit.take():
+    async def _bounded_run(self, name: str, due: datetime, held: Slots | None = None) -> RunReport | None:
+        limit = held or self.limit  # this one: a reload may put a new limit in place meanwhile
+        if held is None and (self.stopping.is_set() or not await limit.take()):
             return None
         try:
             source = self._source(name)

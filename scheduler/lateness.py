@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ class Lateness:
     late_runs: int = 0
     overlapped: int = 0
     served: int = 0  # came due while the previous run still waited for a slot: served by it
+    last_start: dict[str, datetime] = field(default_factory=dict)  # when each source's latest run started
     max_lag: float = 0.0
 
     def submitted(self, name: str, when: datetime) -> None:
@@ -71,12 +72,17 @@ class Lateness:
     def started(self, name: str, lag: float) -> None:
         """Count a run of ``name`` that started ``lag`` seconds after it was due."""
         self.begun.add(name)
+        self.last_start[name] = datetime.now(UTC)
         self.runs += 1
         self.max_lag = max(self.max_lag, lag)
         if lag > LATE_SECONDS:
             self.late_runs += 1
             log.info("source %s: started %.1fs late (concurrency limit full); %d late runs so far, max %.1fs",
                      name, lag, self.late_runs, self.max_lag)
+
+    def started_since(self, name: str, when: datetime) -> bool:
+        """Whether a run of ``name`` started at or after ``when`` (or is starting: in flight)."""
+        return name in self.running or self.last_start.get(name, when - timedelta(1)) >= when
 
     def summary(self) -> dict[str, float | int]:
         """The counts since start-up, as the heartbeat carries them."""
