@@ -14,8 +14,11 @@ can be told apart from the cost of newswatch's own code.
 With ``--warm`` the one crawler stays open across ``--passes`` passes (``spider_idle`` +
 ``DontCloseSpider``, the daemon's shape): when a pass goes idle its wall time is recorded, ``--between`` is
 fetched (outside the timed span) and every page is requested again; a body identical to the previous pass's
-is not parsed. Redirect, retry, compression and size-limit middlewares stay on (Scrapy's defaults). The JSON
-line then also holds ``walls``, one wall time per pass (seconds, ``time.perf_counter``).
+is not parsed. The JSON line then also holds ``walls``, one wall time per pass (seconds, ``time.perf_counter``).
+
+Every mode runs on the Scrapy stack newswatch runs on (crawler/settings.py): the same downloader and spider
+middlewares switched off (redirect, retry, compression, size limit, proxies, timeout, default headers and user
+agent kept), no extensions, a stats collector that keeps nothing, and uvloop when installed.
 
     python bench/floor.py --base http://127.0.0.1:PORT --pages 500 [--crawler-per-page]
     python bench/floor.py --base http://127.0.0.1:PORT --pages 500 --warm --between URL
@@ -28,6 +31,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import sys
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
@@ -39,6 +43,10 @@ from scrapy import signals
 from scrapy.crawler import AsyncCrawlerRunner, Crawler, CrawlerProcess
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from crawler.settings import EVENT_LOOP, NO_EXTENSIONS, TRIMMED_DOWNLOADER_MIDDLEWARES, TRIMMED_SPIDER_MIDDLEWARES
 
 # The selectors of the benchmark's newswatch sources (bench/run.py writes the same ones).
 SELECT = {
@@ -126,6 +134,11 @@ class WarmSpider(FloorSpider):
 def settings(concurrency: int, per_domain: int) -> dict[str, Any]:
     return {
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+        "ASYNCIO_EVENT_LOOP": EVENT_LOOP,
+        # newswatch's trimmed stack (crawler/settings.py), so that the floor does what newswatch keeps.
+        "DOWNLOADER_MIDDLEWARES": TRIMMED_DOWNLOADER_MIDDLEWARES,
+        "SPIDER_MIDDLEWARES": TRIMMED_SPIDER_MIDDLEWARES,
+        **NO_EXTENSIONS,
         "USER_AGENT": "newswatch-bench-floor",
         "ROBOTSTXT_OBEY": False,
         "DOWNLOAD_TIMEOUT": 30,
@@ -155,7 +168,7 @@ def one_crawler(urls: list[str], counts: dict[str, Any], config: dict[str, Any],
 def crawler_per_page(urls: list[str], counts: dict[str, int], config: dict[str, Any], concurrency: int) -> None:
     from scrapy.utils.reactor import install_reactor
 
-    install_reactor(config["TWISTED_REACTOR"])
+    install_reactor(config["TWISTED_REACTOR"], config["ASYNCIO_EVENT_LOOP"])
     from twisted.internet import reactor
 
     runner = AsyncCrawlerRunner(config)

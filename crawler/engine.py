@@ -303,7 +303,9 @@ class CrawlEngine:
 
     def _engine_started(self) -> None:
         """Scrapy's ``engine_started`` (a bound method: signals hold their receivers weakly)."""
-        log.debug("crawl engine opened: one Scrapy crawler serves the runs of this process")
+        loop = type(asyncio.get_running_loop())
+        log.debug("crawl engine opened: one Scrapy crawler serves the runs of this process (event loop %s.%s)",
+                  loop.__module__, loop.__qualname__)
         if not self._opened.done():
             self._opened.set_result(None)
 

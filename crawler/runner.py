@@ -21,7 +21,7 @@ from scrapy.utils.reactor import install_reactor
 from crawler import limits
 from crawler.engine import CrawlEngine, Job, close_engines
 from crawler.politeness import HostLimiter, host_of
-from crawler.settings import ASYNCIO_REACTOR, scrapy_settings
+from crawler.settings import ASYNCIO_REACTOR, EVENT_LOOP, scrapy_settings
 from crawler.spiders.article import ArticleSpider
 from crawler.spiders.base import ListingSpider
 from crawler.spiders.feed import FeedSpider
@@ -39,7 +39,7 @@ def run_in_reactor(main: Callable[[], Awaitable[T]]) -> T:
 
     Call once per process (a reactor cannot restart); everything else runs inside ``main``.
     """
-    install_reactor(ASYNCIO_REACTOR)
+    install_reactor(ASYNCIO_REACTOR, EVENT_LOOP)
     limits.install()
     configure_logging({"LOG_INSTALL_ROOT_HANDLER": False})
     quiet = logging.getLogger().level > logging.DEBUG

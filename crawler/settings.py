@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from typing import Any
 
 from crawler.middlewares import RobotsCache
@@ -9,6 +10,31 @@ from crawler.politeness import HostLimiter
 from newswatch.config import CrawlerConfig
 
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+# uvloop when installed (measured in bench/: the warm pass's per-request cost is mostly the event loop's);
+# asyncio's own loop otherwise. crawler.runner.run_in_reactor installs the reactor on it.
+EVENT_LOOP = "uvloop.Loop" if find_spec("uvloop") is not None else None
+
+# Scrapy's defaults that a poller does not use: each costs per request or per response, and nothing reads
+# what they produce. Kept: robots.txt (ours), download timeout, default headers, user agent, retry,
+# compression (with DOWNLOAD_MAXSIZE), HTTP redirects, proxies from the environment, and HTTP errors to the
+# errback. The spiders hand every request to the engine themselves (crawler/engine.py), so the spider
+# middlewares that look at callback output (URL length, depth) never see a request. Referer stays: the
+# redirect middleware asks it for each redirect's Referer header (and warns at start without it).
+TRIMMED_DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,  # spider attributes newswatch never sets
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,  # decoded every page; HTTP redirects kept
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,  # a poller keeps no session
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,  # rebuilt each response's bytes for unread stats
+    "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,  # conditional GET is the pipeline's
+}
+TRIMMED_SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.start.StartSpiderMiddleware": None,
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
+# Stats nobody reads, log counts, memory checks, feeds, job state, throttling, telnet and remote control.
+NO_EXTENSIONS = {"EXTENSIONS_BASE": {}, "STATS_CLASS": "scrapy.statscollectors.DummyStatsCollector"}
 
 
 def scrapy_settings(crawler: CrawlerConfig) -> dict[str, Any]:
@@ -33,6 +59,7 @@ def scrapy_settings(crawler: CrawlerConfig) -> dict[str, Any]:
         "DUPEFILTER_CLASS": "crawler.engine.JobDupeFilter",
         "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
         "DOWNLOADER_MIDDLEWARES": {
+            **TRIMMED_DOWNLOADER_MIDDLEWARES,
             "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
             "crawler.engine.JobGateMiddleware": 50,
             "crawler.middlewares.SiteGuardMiddleware": 60,
@@ -40,6 +67,8 @@ def scrapy_settings(crawler: CrawlerConfig) -> dict[str, Any]:
             "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
             "crawler.middlewares.RetryAfterMiddleware": 560,
         },
+        "SPIDER_MIDDLEWARES": TRIMMED_SPIDER_MIDDLEWARES,
+        **NO_EXTENSIONS,
         # One robots.txt cache for every crawler of the process (per host, an hour).
         "NEWSWATCH_ROBOTS_CACHE": RobotsCache(),
         # A daemon creates a crawler per source run: no telnet console, no
