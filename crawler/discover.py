@@ -917,7 +917,7 @@ def _is_strong(page: _Page, item: Element, found: _Found) -> bool:
     """One headline link (or a heading in one) gives the title; there is a link."""
     elements = [el for el in _select(item, found.title) if _text(el)]
     text = _text(elements[0]) if len(elements) == 1 else ""
-    if not (_MIN_HEADLINE <= _width(text) and len(text) <= _MAX_HEADLINE or text in page.short):
+    if not ((_width(text) >= _MIN_HEADLINE and len(text) <= _MAX_HEADLINE) or text in page.short):
         return False
     anchors = _select(item, found.link)[:1]
     return any(el in page.headlines for el in elements + anchors)
@@ -1007,7 +1007,8 @@ def _unspecific(item: str) -> bool:
 def _headline_text(title: str) -> bool:
     """A title reads like a headline: several words, not a pager, a date or a post count ("REVIEWS", "Older »")."""
     return (
-        _MIN_HEADLINE <= _width(title) and len(title) <= _MAX_HEADLINE
+        _width(title) >= _MIN_HEADLINE
+        and len(title) <= _MAX_HEADLINE
         and _several_words(title)
         and not (_PAGER_TEXT.match(title) or _looks_like_date(title) or _POST_COUNT.search(title))
     )
