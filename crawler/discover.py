@@ -360,11 +360,30 @@ def _one_article(root: Element) -> str | None:
     body, size = by_parent.most_common(1)[0]
     if size < _MIN_BODY or size < _BODY_SHARE * total:
         return _declared_article(root, total)
+    if _in_entry_list(body):
+        return None  # one entry of a list shown in full (a search result's expanded answer), not the page's article
     marks = [m for m, on in (("og:type=article", _og_article(root)), ("inside <article>", _in_article(body))) if on]
     extra = f"; {', '.join(marks)}" if marks else ""
     return f"the page's main content is one article ({size} characters of body text in one block{extra})"
 
 
+_MIN_ENTRIES = 5  # same-class siblings with a linked heading each: a list of entries
+
+
+def _in_entry_list(el: Element) -> bool:
+    """``el`` is inside one of at least five same-tag, same-class siblings, nearly all (80 %) holding a linked
+    heading: a list of entries."""
+    for ancestor in chain([el], el.iterancestors()):
+        parent, cls = ancestor.getparent(), ancestor.get("class")
+        if parent is None or not cls:
+            continue
+        fellows = [s for s in parent if s.tag == ancestor.tag and s.get("class") == cls]
+        if len(fellows) >= _MIN_ENTRIES and sum(bool(_LINKED_HEADING(s)) for s in fellows) >= 0.8 * len(fellows):
+            return True
+    return False
+
+
+_LINKED_HEADING = etree.XPath(".//*[self::h1 or self::h2 or self::h3 or self::h4][.//a[@href]]")
 _JSONLD_ARTICLE = re.compile(r'"@type"\s*:\s*\[?\s*"(?:\w+)?(?:Article|BlogPosting|Report)"')
 _SHORT_BODY = 500  # characters of paragraphs: a short article, when the page declares itself one
 _ARTICLE_SHARE = 0.6
@@ -416,7 +435,7 @@ def propose_selectors(html: str, base_url: str) -> list[SelectorProposal]:
     below = _hrefs_below(headlines)
     mains = _MAIN(root)
     main = mains[0] if len(mains) == 1 and below.get(mains[0]) else None
-    short = frozenset(text for text in headlines.values() if len(text) < _MIN_HEADLINE)
+    short = frozenset(text for text in headlines.values() if _width(text) < _MIN_HEADLINE)
     page = _Page(root, headlines, below, base_url, _hrefs_below(in_headings), main, short)
     assessed = [(found, p) for found in _shapes(page) if (p := _assess(page, found)) and p.score >= _MIN_SCORE]
     if _article_permalink(base_url):
@@ -516,7 +535,7 @@ def _headlines(root: Element) -> dict[Element, str]:
 def _is_headline(anchor: Element, text: str) -> bool:
     if not _usable_href(anchor.get("href")):
         return False
-    if len(text) < _MIN_HEADLINE and not _whole_heading(anchor, text):
+    if _width(text) < _MIN_HEADLINE and not _whole_heading(anchor, text):
         return False
     if _looks_like_date(text) or _PAGER_TEXT.match(text) or not _several_words(text):
         return False
@@ -535,7 +554,7 @@ def _is_headline(anchor: Element, text: str) -> bool:
     # body, is a reference, not a headline.
     if block is None:
         return True
-    return 2 * len(text) >= len(_inline_text(block)) and not _in_body(block)
+    return 2 * _width(text) >= _width(_inline_text(block)) and not _in_body(block)
 
 
 _BLOCKS = frozenset({"div", "p", "section", "article", "figure", "ul", "ol", "li", "table", "header", *_HEADINGS})
@@ -576,6 +595,12 @@ def _whole_heading(anchor: Element, text: str) -> bool:
     """The link is all of a heading's text (``<h2><a>Article 1</a></h2>``), of several words: a short headline."""
     heading = next((a for a in anchor.iterancestors() if a.tag in _HEADINGS), None)
     return len(text) >= _MIN_SHORT_HEADLINE and heading is not None and _text(heading) == text and _several_words(text)
+
+
+def _width(text: str) -> int:
+    """Length with a character of a script written without spaces (CJK) counting twice: "三大战区海军演练" is a
+    headline of 8 characters, and a link of 24 beside a 21-character timestamp is most of its line."""
+    return len(text) + sum(ord(ch) >= 0x2E80 for ch in text)
 
 
 def _several_words(text: str) -> bool:
@@ -685,7 +710,32 @@ def _shapes(page: _Page) -> Iterator[_Found]:
     for key in _promising_keys(page):
         found = _fields(_select(page.root, key), key, page.headlines)
         if found is not None:
-            yield _narrowed_by_mark(page, _without_empty_items(page.root, found))
+            found = _narrowed_by_mark(page, _without_empty_items(page.root, found))
+            yield found
+            scoped = _scoped(page, found)
+            if scoped is not None:
+                yield scoped
+
+
+def _scoped(page: _Page, found: _Found) -> _Found | None:
+    """An item selector (``li``) refused because most of its matches are in the page chrome (menus), scoped to
+    the classed block around the one list holding its headline items outside it (``div.info_ne li``)."""
+    outside = [item for item in found.items if not _in_chrome(page, item)]
+    kept = [item for item in outside if _is_strong(page, item, found)]
+    if len(kept) < _MIN_ITEMS or 2 * len(outside) >= len(found.items):
+        return None  # few headline items, or a selector not refused for its chrome
+    block = kept[0].getparent()
+    if block is None or any(item.getparent() is not block for item in kept):
+        return None  # the headline items are in several lists: no one list to scope to
+    for el in chain([block], block.iterancestors()):
+        if el.tag in ("body", "html"):
+            return None
+        classes = _stable_classes(el)
+        if classes and _CSS_TAG.match(str(el.tag)):
+            key = f"{el.tag}.{classes[0]} {found.item}"
+            items = _select(page.root, key)
+            return _Found(key, found.title, found.link, items) if len(items) >= _MIN_ITEMS else None
+    return None
 
 
 def _promising_keys(page: _Page) -> list[str]:
@@ -800,6 +850,8 @@ def _options(item: Element, target: Element) -> list[str]:
     options += _chains(path[:4])
     options.append(tag)
     options += [f"{tag}:not(.{cls})" for cls in _classes_of_others(item, target)]
+    if target.get("class") is None and any(el.get("class") for el in item.iter(tag) if el is not target):
+        options.append(f"{tag}:not([class])")  # the bare link beside classed ones ("[Society]" category links)
     return options if all(_CSS_TAG.match(str(el.tag)) for el in path) else []
 
 
@@ -865,7 +917,7 @@ def _is_strong(page: _Page, item: Element, found: _Found) -> bool:
     """One headline link (or a heading in one) gives the title; there is a link."""
     elements = [el for el in _select(item, found.title) if _text(el)]
     text = _text(elements[0]) if len(elements) == 1 else ""
-    if not (_MIN_HEADLINE <= len(text) <= _MAX_HEADLINE or text in page.short):
+    if not ((_width(text) >= _MIN_HEADLINE and len(text) <= _MAX_HEADLINE) or text in page.short):
         return False
     anchors = _select(item, found.link)[:1]
     return any(el in page.headlines for el in elements + anchors)
@@ -928,7 +980,18 @@ _MIN_MEAN_WORDS_HEADED = 2.5  # titles in headings: a blog's short post titles (
 
 def _min_mean_words(found: _Found) -> float:
     in_heading = _HEADINGS & set(re.findall(r"[a-z][a-z0-9]*", found.title))
-    return _MIN_MEAN_WORDS_HEADED if in_heading else _MIN_MEAN_WORDS
+    return _MIN_MEAN_WORDS_HEADED if in_heading or _in_title_block(found) else _MIN_MEAN_WORDS
+
+
+def _in_title_block(found: _Found) -> bool:
+    """Most items' title sits in a block whose class names a title (``<dd class="title"><a>``): short titles
+    there ("KONOBAR", "NASTAVNIK FIZIKE") are headlines as in a heading, not a menu."""
+    items = _sample(found.items)
+    titled = 0
+    for item in items:
+        titles = _select(item, found.title)
+        titled += bool(titles) and any(_title_rank(a) == 1 for a in _ancestors_within(titles[0], item))
+    return 2 * titled > len(items)
 
 
 _UNSPECIFIC = 0.8
@@ -944,7 +1007,8 @@ def _unspecific(item: str) -> bool:
 def _headline_text(title: str) -> bool:
     """A title reads like a headline: several words, not a pager, a date or a post count ("REVIEWS", "Older »")."""
     return (
-        _MIN_HEADLINE <= len(title) <= _MAX_HEADLINE
+        _width(title) >= _MIN_HEADLINE
+        and len(title) <= _MAX_HEADLINE
         and _several_words(title)
         and not (_PAGER_TEXT.match(title) or _looks_like_date(title) or _POST_COUNT.search(title))
     )

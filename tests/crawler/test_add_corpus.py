@@ -12,7 +12,10 @@ ran on it; tuned on in the third round, so now tuning data), and on the
 "fresh2" half (collected on Dec 2, truth committed before add ran on it,
 measured once, then tuned on in the fourth round: tuning data now too; the
 next unseen figure needs a new held-out half), and on the "fresh3" half (collected
-the same way, measured once with crawler/discover.py untouched: the unseen figure): targets met there are
+the same way, measured once with crawler/discover.py untouched; tuning data since
+the fifth round), and on the "fresh4" half (collected the same way on Dec 2,
+measured once with crawler/discover.py untouched, then tuned on: tuning data
+too; the next unseen figure needs a new held-out half): targets met there are
 asserted, targets missed are strict xfails naming the measured figure (a fix
 makes them XPASS, which fails until the expectation is updated).
 """
@@ -68,7 +71,7 @@ def test_the_in_repo_pages_are_the_recorded_sources_with_their_licences() -> Non
     rows = json.loads((bench.IN_REPO / "sources.json").read_text(encoding="utf-8"))
     licences = {p.name for p in (bench.IN_REPO / "LICENSES").iterdir()}
     for row in rows:
-        assert row["licence"].startswith(("Apache-2.0", "MIT", "BSD-3-Clause")), row["name"]
+        assert row["licence"].startswith(("Apache-2.0", "MIT", "BSD-3-Clause", "0BSD")), row["name"]
         assert hashlib.sha256(bench._page_bytes(bench.IN_REPO / "pages" / row["name"])).hexdigest() == row["sha256"]
         assert f"{row['repo'].replace('/', '+')}-{row['licence'].split('(')[1].rstrip(')')}" in licences
 
@@ -151,7 +154,8 @@ def test_no_fresh2_page_gets_the_wrong_feed(outcomes: list) -> None:
 
 
 # --- fresh3: collected on Dec 2 (truth committed in ed866b6 before add ran on it), measured once (03:15 UTC),
-# crawler/discover.py untouched since; the only unseen figure. In-repo part: 3 listings, 7 others. ---
+# then the fifth round's changes (tuned on fresh4; fresh3's miss was looked at, not fixed): tuning data now.
+# In-repo part: 3 listings, 7 others. ---
 
 
 def test_the_fresh3_half_has_ten_pages_of_both_kinds(outcomes: list) -> None:
@@ -185,4 +189,50 @@ def test_fresh3_category_feeds_are_chosen(outcomes: list) -> None:
     """Measured once: in-repo 2/2 (Polygon, Wikinews), whole 3/3 (and cnblogs)."""
     feeds = [o for o in outcomes if o.half == "fresh3" and o.feed_ok is not None]
     assert len(feeds) >= 2
+    assert [o.name for o in feeds if not o.feed_ok] == []
+
+
+# --- fresh4: collected on Dec 2 (truth committed in aeec6e7 before add ran on it), measured once (05:09 UTC) with
+# crawler/discover.py untouched, then tuned on (its listing misses; fifth round): tuning data now.
+# In-repo part: 8 listings, 7 others; external: 1 listing (with a feed), 2 others. ---
+
+
+def test_the_fresh4_half_has_fifteen_pages_of_both_kinds(outcomes: list) -> None:
+    fresh4 = [o for o in outcomes if o.half == "fresh4"]
+    assert len(fresh4) >= 15
+    assert {o.kind for o in fresh4} == {"listing", "other"}
+
+
+@WHOLE
+def test_the_whole_fresh4_half_has_eighteen_pages_nine_of_them_listings() -> None:
+    fresh4 = [o for o in bench.evaluate(bench.corpora(EXTERNAL)) if o.half == "fresh4"]
+    assert len(fresh4) >= 18
+    assert sum(o.kind == "listing" for o in fresh4) >= 9
+
+
+def test_fresh4_listings_get_the_right_list(outcomes: list) -> None:
+    """Measured once (05:09 UTC Dec 2, discover.py untouched): in-repo 5/8 (62 %), whole 5/9 (56 %); missed
+    rtfund_disclosures, netease_rolling_news, zhihu_search_results, zzzcg_job_listings (nothing proposed). Tuned
+    on them in the fifth round (so fresh4 is tuning data now): 8/8, 9/9."""
+    assert _share(bench.figures(outcomes, "fresh4")["listings"]) >= 0.85, _failed(outcomes, "listing", "fresh4")
+
+
+def test_fresh4_non_listings_get_nothing_or_a_feed(outcomes: list, request: pytest.FixtureRequest) -> None:
+    """Measured once (05:09 UTC Dec 2): in-repo 5/7 (71 %), whole 6/9 (67 %), under the 90 % target."""
+    whole = "whole" in request.node.callspec.id
+    figure = "6/9 (67 %)" if whole else "5/7 (71 %)"
+    missed = "ifeng_article, sheppnews_article" + (", yelp_business_page" if whole else "")
+    request.applymarker(pytest.mark.xfail(strict=True, reason=f"fresh4 measured once: {figure}, target 90 %: {missed}"))
+    assert _share(bench.figures(outcomes, "fresh4")["non-listings"]) >= 0.90, _failed(outcomes, "other", "fresh4")
+
+
+def test_no_fresh4_page_gets_the_wrong_feed(outcomes: list) -> None:
+    """Measured once: the one listing with its own feed (zzzcg's jobs, external) gets it, 1/1."""
+    assert not [o.name for o in outcomes if o.half == "fresh4" and o.feed_ok is False]
+
+
+@WHOLE
+def test_the_fresh4_category_feed_is_chosen() -> None:
+    feeds = [o for o in bench.evaluate(bench.corpora(EXTERNAL)) if o.half == "fresh4" and o.feed_ok is not None]
+    assert len(feeds) >= 1
     assert [o.name for o in feeds if not o.feed_ok] == []

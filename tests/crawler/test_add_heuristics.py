@@ -139,3 +139,75 @@ def test_a_tag_list_in_the_same_bare_items_is_left_out_by_what_the_posts_hold() 
     )
     html = f"<html><body><main><ul>{tags}</ul><ul>{posts}</ul></main></body></html>"
     assert _titles_and_links(html) == [(t, urljoin(BASE, h)) for t, h in POSTS]
+
+
+# --- the fifth round (tuned on the fresh4 half) ---
+
+NEWS_ZH = [(f"第{n}条新闻：市政府宣布新的港口建设计划", f"/20/0816/{n:02d}/news{n}.html") for n in range(1, 9)]
+
+
+def test_a_cjk_headline_beside_a_long_timestamp_is_a_headline() -> None:
+    """A script written without spaces packs a headline in few characters: 19 of them are most of a line that
+    also holds a 21-character timestamp."""
+    items = "".join(
+        f"<li><span>(2020-08-16 22:26:{n:02d})</span><a href='{h}'>{t}</a></li>" for n, (t, h) in enumerate(NEWS_ZH)
+    )
+    html = f'<html><body><div class="latest"><ul class="lines">{items}</ul></div></body></html>'
+    assert _titles_and_links(html) == [(t, urljoin(BASE, h)) for t, h in NEWS_ZH]
+
+
+def test_the_bare_headline_link_beside_a_classed_category_link_is_the_title() -> None:
+    """Each line: a category link with a camel-case class ("[Society]"), then the headline link, bare."""
+    items = "".join(f'<li><a class="cBlue" href="/society/">[Society]</a> <a href="{h}">{t}</a></li>' for t, h in POSTS)
+    html = f'<html><body><div class="rolling"><ul class="list">{items}</ul></div></body></html>'
+    assert _titles_and_links(html) == [(t, urljoin(BASE, h)) for t, h in POSTS]
+
+
+def test_a_list_of_bare_items_among_many_menu_lists_is_scoped_to_its_block() -> None:
+    """``li`` matches the menus' items more than the list's; the list is the one in its own classed block."""
+    menus = "".join(f'<li><a href="/section-{n}/">Section number {n} of the site</a></li>' for n in range(24))
+    lines = "".join(
+        f"<li><span>2020-07-0{n % 9 + 1}</span> <a href='{h}'>{t}</a></li>" for n, (t, h) in enumerate(POSTS)
+    )
+    html = (
+        f"<html><body><nav><ul>{menus}</ul></nav><div class='notices'><ul>{lines}</ul></div>"
+        f"<footer><ul>{menus}</ul></footer></body></html>"
+    )
+    assert _titles_and_links(html) == [(t, urljoin(BASE, h)) for t, h in POSTS]
+
+
+JOBS = [
+    ("MATHS TEACHER", "/jobs/1/"),
+    ("HEAD WAITER ON DUTY", "/jobs/2/"),
+    ("NIGHT PORTER", "/jobs/3/"),
+    ("ASSISTANT KITCHEN CHEF", "/jobs/4/"),
+    ("SHOP CLERK", "/jobs/5/"),
+    ("SENIOR FINANCIAL ANALYST", "/jobs/6/"),
+]
+
+
+def test_short_titles_in_a_title_named_block_are_headlines() -> None:
+    """Job titles of two or three words (a mean of 2.5, under the 3 a menu is told apart by) in
+    ``<dd class="title">``: named a title by the page, as good as a heading."""
+    jobs = "".join(
+        f'<li class="job"><dl><dd class="title"><strong><a href="{h}">{t}</a></strong></dd>'
+        f'<dd class="place">Podgorica</dd></dl></li>'
+        for t, h in JOBS
+    )
+    html = f'<html><body><ol class="jobs">{jobs}</ol></body></html>'
+    assert _titles_and_links(html) == [(t, urljoin(BASE, h)) for t, h in JOBS]
+
+
+def test_one_search_result_shown_in_full_does_not_make_the_page_an_article() -> None:
+    """A result list whose first entry is expanded (its whole text): the body text sits in one of many same-class
+    entries with a linked heading each, so the page is a list, not one article."""
+    body = "".join(
+        f"<p>Paragraph {k} of the expanded answer, long enough to read as prose of its own here.</p>" for k in range(20)
+    )
+    cards = "".join(
+        f'<div class="card"><h2><a href="{h}">{t}</a></h2><div class="text">{body if n == 0 else "<p>A line.</p>"}'
+        f"</div></div>"
+        for n, (t, h) in enumerate(POSTS)
+    )
+    html = f'<html><body><div class="results">{cards}</div></body></html>'
+    assert _titles_and_links(html) == [(t, urljoin(BASE, h)) for t, h in POSTS]
