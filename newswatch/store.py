@@ -156,8 +156,8 @@ class Store:
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         """Rows of a statement that returns rows (SELECT, ... RETURNING)."""
         with self._faults():
-            if not self.db.conn.in_transaction and not _READ.match(sql):
-                return list(self.db.query(sql, params))  # a write on its own: sqlite-utils commits it at once
+            if not _READ.match(sql):  # a write (INSERT ... RETURNING): sqlite-utils' savepoint keeps a failed one
+                return list(self.db.query(sql, params))  # from spoiling what the run can still record (full disk)
             return _rows(self.db.conn.execute(sql, params))
 
     def execute(self, sql: str, params: Any = ()) -> int:
@@ -227,9 +227,8 @@ _READ = re.compile(r"\s*(SELECT|WITH)\b", re.IGNORECASE)
 
 
 def _rows(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
-    """The rows of ``cursor`` as dicts, as sqlite-utils' ``query`` gives them; inside a transaction (or a read)
-    its savepoint around each statement (three more statements per query, measured in bench/writer.py)
-    guards nothing that the transaction does not."""
+    """The rows of a read as dicts, as sqlite-utils' ``query`` gives them, without its savepoint around each
+    statement (two more statements per read, measured in bench/writer.py): a read changes nothing to undo."""
     rows = cursor.fetchall()
     if cursor.description is None:
         raise ValueError("query() can only be used with SQL that returns rows - use execute() for other statements")
