@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
-from sqlite_utils.utils import dedupe_keys
 
 from newswatch.errors import DatabaseFault, StoreError
 from newswatch.model import SourceState, Validators
@@ -156,9 +154,7 @@ class Store:
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         """Rows of a statement that returns rows (SELECT, ... RETURNING)."""
         with self._faults():
-            if not _READ.match(sql):  # a write (INSERT ... RETURNING): sqlite-utils' savepoint keeps a failed one
-                return list(self.db.query(sql, params))  # from spoiling what the run can still record (full disk)
-            return _rows(self.db.conn.execute(sql, params))
+            return list(self.db.query(sql, params))
 
     def execute(self, sql: str, params: Any = ()) -> int:
         """Run a statement that returns no rows; the number of rows it changed."""
@@ -221,19 +217,6 @@ class Store:
     def source_rows(self) -> list[dict[str, Any]]:
         """Every known source with its last run, for ``status``."""
         return self.query("SELECT * FROM sources ORDER BY name")
-
-
-_READ = re.compile(r"\s*(SELECT|WITH)\b", re.IGNORECASE)
-
-
-def _rows(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
-    """The rows of a read as dicts, as sqlite-utils' ``query`` gives them, without its savepoint around each
-    statement (two more statements per read, measured in bench/writer.py): a read changes nothing to undo."""
-    rows = cursor.fetchall()
-    if cursor.description is None:
-        raise ValueError("query() can only be used with SQL that returns rows - use execute() for other statements")
-    keys = dedupe_keys(d[0] for d in cursor.description)
-    return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 _CAUSES = {
