@@ -136,8 +136,9 @@ def collapse(texts: Iterable[str]) -> QuoteBatch:
     quotes: dict[str, Quote] = {}
     skipped: dict[str, None] = {}
     conflicts: dict[str, None] = {}
+    parsed: dict[str, Quote | None] = {}  # a marquee repeats its strip: each distinct text is parsed once
     for text in texts:
-        quote = parse_quote(text)
+        quote = parsed[text] if text in parsed else parsed.setdefault(text, parse_quote(text))
         if quote is None:
             if text.strip():
                 skipped[text.strip()] = None

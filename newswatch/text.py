@@ -54,6 +54,23 @@ def title_key(title: str) -> str | None:
     None for a title too short to name one story (under 12 characters: "Video", "Live").
     """
     folded = unicodedata.normalize("NFKC", title).casefold()
-    words = "".join(c if not unicodedata.category(c).startswith(("P", "S")) else " " for c in folded).split()
-    key = " ".join(words)
+    key = " ".join(folded.translate(_PUNCTUATION_TO_SPACE).split())
     return key if len(key) >= TITLE_KEY_MIN else None
+
+
+class _PunctuationToSpace(dict[int, str]):
+    """A ``str.translate`` table: punctuation and symbols (Unicode categories P*, S*) to a space, others kept;
+    each code point's category is looked up once, on first sight (a title costs a C loop, not a Python one);
+    at most ``_MOST_POINTS`` are kept, so titles made of every code point cannot grow it without bound."""
+
+    def __missing__(self, point: int) -> str:
+        mapped = " " if unicodedata.category(chr(point)).startswith(("P", "S")) else chr(point)
+        if len(self) < _MOST_POINTS:
+            self[point] = mapped
+        return mapped
+
+
+_MOST_POINTS = 20_000
+
+
+_PUNCTUATION_TO_SPACE = _PunctuationToSpace()

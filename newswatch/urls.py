@@ -12,6 +12,7 @@ dropping one would merge two stories, which is worse than a duplicate.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import SplitResult, unquote_plus, urljoin, urlsplit, urlunsplit
 
 from courlan.clean import TRACKERS_RE
@@ -57,6 +58,7 @@ def canonical_url(url: str, base: str | None = None) -> str:
         return text
 
 
+@lru_cache(maxsize=4096)  # a run asks again for links it just read (key, then stored URL): pure, so cached
 def _canonical(url: str) -> str:
     parts = urlsplit(url)
     route = parts.fragment.startswith("!")

@@ -46,6 +46,8 @@ class RemoteCrawlService:
         self.pickup = PICKUP_FACTOR * crawler.timeout.total_seconds()
         self.unattended = False  # told the operator already
         self.answered: dict[str, list[str]] = {}  # source -> job entries answered, acknowledged once stored
+        self.grouped = False  # the consumer group is known to exist (made again after the broker was down)
+        self.sections: dict[str, tuple[SourceConfig, dict[str, Any], str]] = {}  # name -> (config, section, hash)
 
     def follow(self, sources: tuple[SourceConfig, ...]) -> None:
         """The source configs now in force: a result crawled under an older one is dropped and re-queued."""
@@ -118,11 +120,19 @@ class RemoteCrawlService:
         return source if source is not None and self._hash(source) != job_hash else None
 
     def _hash(self, source: SourceConfig) -> str:
-        return config_hash({"source": section_to_dict(source), "crawler": self.crawler})
+        return self._section(source)[1]
+
+    def _section(self, source: SourceConfig) -> tuple[dict[str, Any], str]:
+        """The job's config part for ``source`` and its hash, made once per source config (configs are frozen)."""
+        known = self.sections.get(source.name)
+        if known is None or known[0] is not source:
+            section = {"source": section_to_dict(source), "crawler": self.crawler}
+            known = self.sections[source.name] = (source, section, config_hash(section))
+        return known[1], known[2]
 
     def _job(self, source: SourceConfig, job: dict[str, Any]) -> dict[str, Any]:
-        section = {"source": section_to_dict(source), "crawler": self.crawler}
-        return {**job, **section, "id": uuid.uuid4().hex, "hash": config_hash(section), "reply": RESULTS}
+        section, digest = self._section(source)
+        return {**job, **section, "id": uuid.uuid4().hex, "hash": digest, "reply": RESULTS}
 
     async def _answer(self, entry: str, future: asyncio.Future[dict[str, Any]]) -> dict[str, Any]:
         """The reply to job ``entry``; if no worker is alive to take it within ``pickup`` seconds, it is withdrawn."""
@@ -154,7 +164,9 @@ class RemoteCrawlService:
 
     async def _send(self, payload: dict[str, Any]) -> str:
         try:
-            await ensure_group(self.redis)
+            if not self.grouped:  # workers make it too, on NOGROUP: a broker that lost it loses no job
+                await ensure_group(self.redis)
+                self.grouped = True
             entry = await self.redis.xadd(JOBS, encode(payload))
         except (RedisError, OSError) as exc:
             self._went_down(exc)
@@ -166,6 +178,7 @@ class RemoteCrawlService:
         return entry.decode() if isinstance(entry, bytes) else str(entry)
 
     def _went_down(self, exc: BaseException) -> None:
+        self.grouped = False
         if not self.down:
             self.down = True
             log.error("crawl workers unreachable: %s; runs fail until the broker is back", exc)
@@ -188,7 +201,7 @@ class RemoteCrawlService:
                 for entry_id, fields in items:
                     last = entry_id
                     await self._deliver(decode(fields))
-                    await self.redis.xdel(RESULTS, entry_id)
+                await self.redis.xdel(RESULTS, *(entry_id for entry_id, _ in items))  # read: one XDEL a batch
 
     async def _deliver(self, reply: dict[str, Any]) -> None:
         """Hand ``reply`` to its run; a reply nobody waits for (its run ended, the daemon restarted) is acked:
