@@ -81,6 +81,7 @@ def load(config_path: Path | None, notifiers: bool = False, sections: frozenset[
     read-only commands work without the secrets. With ``sections`` only those top-level keys are
     validated (newswatch.readview: what a read-only command reads).
     """
+    from newswatch import tomldoc
     from newswatch.config import load_config
     from newswatch.secrets import Masker, exposed_credentials, mask_logs
 
@@ -88,6 +89,7 @@ def load(config_path: Path | None, notifiers: bool = False, sections: frozenset[
     config = load_config(path, notifier_secrets=notifiers, sections=sections)
     mask_logs(config.secrets)
     warning = exposed_credentials(path)
+    tomldoc.forget()  # read twice (the config, the credentials check), parsed once: no longer needed
     if warning:
         log.warning("%s", warning)
     problems: list[str] = []

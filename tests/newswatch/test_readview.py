@@ -97,3 +97,16 @@ def test_status_tells_invalid_toml_in_one_line(tmp_path: Path) -> None:
     config = write_config(tmp_path, '[[sources]]\nname = "a"\nurl = \n')
     lines = user_error_lines(newswatch("status", "-c", config, cwd=tmp_path))
     assert lines and all(line.startswith(f"{config}: invalid TOML") for line in lines), lines
+
+
+def test_a_loaded_config_keeps_no_copy_of_its_text_or_parsed_document(tmp_path: Path) -> None:
+    """The daemon lives with its config for days: the text and the parsed tables go once it is validated."""
+    from newswatch.cli import load
+
+    path = tmp_path / "config.toml"
+    path.write_text('[storage]\npath = "n.db"\n\n[[sources]]\nname = "a"\nurl = "https://example.org/"\n'
+                    'type = "feed"\n', encoding="utf-8")
+    config = load(path)
+    assert [s.name for s in config.sources] == ["a"]
+    assert tomldoc._parsed.cache_info().currsize == 0 and not tomldoc._WHOLE
+    assert tomldoc._sections.cache_info().currsize == 0 and tomldoc._tables.cache_info().currsize == 0
