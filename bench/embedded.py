@@ -13,6 +13,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 
+SECTION_TITLE = "## At scale: the benches with a report of their own"
 ARGS = {"workers.py": ["--sources", "10000"]}  # the issue's size where the script's default is smaller
 REPORTS = (  # (report, the script that writes it, what it measures)
     ("SCALE.md", "scale.py", "`once` over 1,000 and 10,000 sources on nginx, the floor, a grown database, reads"),
@@ -38,12 +39,26 @@ def demoted(text: str) -> str:
 
 
 def section() -> str:
-    parts = ["## At scale: the benches with a report of their own",
+    parts = [SECTION_TITLE,
              "Embedded as last written (each says its command, date and machine load; `python bench/run.py "
-             "--with-scale` runs them all first). What each measures:\n\n"
+             "--with-scale` runs them all first; `python bench/embedded.py` re-embeds them after one ran). "
+             "What each measures:\n\n"
              + "\n".join(f"- `bench/{report}` (`python bench/{script}`): {what}" for report, script, what in REPORTS)]
     for report, _, _ in REPORTS:
         path = BENCH / report
         body = demoted(path.read_text(encoding="utf-8")) if path.exists() else "(not written yet)"
         parts.append(f"### bench/{report}\n\n{body}")
     return "\n\n".join(parts)
+
+
+
+def refresh(results: Path = BENCH / "RESULTS.md") -> None:
+    """Rewrite RESULTS.md's embedded section from the reports as they are now (the rest of it unchanged)."""
+    text = results.read_text(encoding="utf-8")
+    head = text.split("\n" + SECTION_TITLE, 1)[0].rstrip("\n")
+    results.write_text(head + "\n\n" + section() + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":  # python bench/embedded.py: after a bench of its own ran, without rerunning run.py
+    refresh()
+    print(f"rewrote the embedded section of {BENCH / 'RESULTS.md'}")
