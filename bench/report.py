@@ -274,24 +274,25 @@ ONCE_URLWATCH_TARGET = 1.0  # issue 15: `once` pass 2 no slower than urlwatch (n
 ONCE_FLOOR_TARGET = 2.0  # issue 15: `once` pass 1 <= 2x the one-shot one-crawler floor
 
 
+def _at_most(bench: Bench, key: str, what: str, ratio_of: tuple[str, str, int], limit: float) -> Target:
+    """A target "``tool``'s wall time / ``other``'s in pass ``number`` ≤ ``limit``", as this run measured it."""
+    tool, other, number = ratio_of
+    if not (_of(bench, tool, number) and _of(bench, other, number)):
+        return Target(key, what, "not measured", None)
+    ratio = _ratio(bench, tool, other, number, "wall")
+    measured = (f"{ratio:.2f}× at N={bench.pages} ({_value(bench, tool, number, 'wall'):.2f} s / "
+                f"{_value(bench, other, number, 'wall'):.2f} s)")
+    return Target(key, what, measured, ratio <= limit)
+
+
 def _once_urlwatch_target(bench: Bench) -> Target:
     what = f"pass 2, N=500: newswatch once / urlwatch one-shot (wall) ≤ {ONCE_URLWATCH_TARGET:.1f}×"
-    if not (_of(bench, "newswatch", 2) and _of(bench, "urlwatch", 2)):
-        return Target("urlwatch", what, "not measured", None)
-    ratio = _ratio(bench, "newswatch", "urlwatch", 2, "wall")
-    measured = (f"{ratio:.2f}× at N={bench.pages} ({_value(bench, 'newswatch', 2, 'wall'):.2f} s / "
-                f"{_value(bench, 'urlwatch', 2, 'wall'):.2f} s)")
-    return Target("urlwatch", what, measured, ratio <= ONCE_URLWATCH_TARGET)
+    return _at_most(bench, "urlwatch", what, ("newswatch", "urlwatch", 2), ONCE_URLWATCH_TARGET)
 
 
 def _once_floor_target(bench: Bench) -> Target:
     what = f"pass 1, N=500: newswatch once / bare Scrapy one-shot (wall) ≤ {ONCE_FLOOR_TARGET:.0f}×"
-    if not (_of(bench, "newswatch", 1) and _of(bench, "scrapy", 1)):
-        return Target("scrapy", what, "not measured", None)
-    ratio = _ratio(bench, "newswatch", "scrapy", 1, "wall")
-    measured = (f"{ratio:.2f}× at N={bench.pages} ({_value(bench, 'newswatch', 1, 'wall'):.2f} s / "
-                f"{_value(bench, 'scrapy', 1, 'wall'):.2f} s)")
-    return Target("scrapy", what, measured, ratio <= ONCE_FLOOR_TARGET)
+    return _at_most(bench, "scrapy", what, ("newswatch", "scrapy", 1), ONCE_FLOOR_TARGET)
 
 
 def _warm_urlwatch_target(bench: Bench) -> Target:
@@ -306,22 +307,12 @@ def _warm_urlwatch_target(bench: Bench) -> Target:
 
 def _warm_floor_target(bench: Bench) -> Target:
     what = f"pass 2, N=500: newswatch warm / warm Scrapy floor (wall) ≤ {WARM_FLOOR_TARGET}×"
-    if not (_of(bench, "newswatch-warm", 2) and _of(bench, "scrapy-warm", 2)):
-        return Target("warm", what, "not measured", None)
-    ratio = _ratio(bench, "newswatch-warm", "scrapy-warm", 2, "wall")
-    measured = (f"{ratio:.2f}× at N={bench.pages} ({_value(bench, 'newswatch-warm', 2, 'wall'):.2f} s / "
-                f"{_value(bench, 'scrapy-warm', 2, 'wall'):.2f} s)")
-    return Target("warm", what, measured, ratio <= WARM_FLOOR_TARGET)
+    return _at_most(bench, "warm", what, ("newswatch-warm", "scrapy-warm", 2), WARM_FLOOR_TARGET)
 
 
 def _scrapy_target(bench: Bench) -> Target:
     what = f"pass 2, N=500: newswatch / bare Scrapy (wall) ≤ {SCRAPY_TARGET}×"
-    if not (_of(bench, "newswatch", 2) and _of(bench, "scrapy", 2)):
-        return Target("scrapy", what, "not measured", None)
-    ratio = _ratio(bench, "newswatch", "scrapy", 2, "wall")
-    measured = (f"{ratio:.2f}× at N={bench.pages} ({_value(bench, 'newswatch', 2, 'wall'):.2f} s / "
-                f"{_value(bench, 'scrapy', 2, 'wall'):.2f} s)")
-    return Target("scrapy", what, measured, ratio <= SCRAPY_TARGET)
+    return _at_most(bench, "scrapy", what, ("newswatch", "scrapy", 2), SCRAPY_TARGET)
 
 
 def _urlwatch_target(bench: Bench) -> Target:
