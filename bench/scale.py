@@ -25,7 +25,6 @@ import argparse
 import contextlib
 import os
 import platform
-import re
 import shlex
 import shutil
 import socket
@@ -45,7 +44,7 @@ from bench import report  # noqa: E402
 from bench import site as listing  # noqa: E402
 from bench.measure import Measured, measure  # noqa: E402
 from bench.sink import WebhookSink  # noqa: E402
-from bench.tools import NewswatchTool  # noqa: E402
+from bench.tools import NewswatchTool, newswatch_config  # noqa: E402
 
 LINEAR_SLACK = 1.1  # N=10,000 pass 1 <= 11x N=1,000 pass 1
 RSS_TARGET_MIB = 200
@@ -170,8 +169,8 @@ class ScaleNewswatch(NewswatchTool):
         return self._urls
 
     def config(self) -> str:  # source names stay unique across the N and the new sources
-        return re.sub(r'^name = "page-(\d+)"$', lambda m: f'name = "page-{self.first + int(m[1]):05d}"',
-                      super().config(), flags=re.MULTILINE)
+        return newswatch_config([(f"page-{self.first + p:05d}", url) for p, url in enumerate(self._urls)],
+                                self.sink.url, self.concurrency)
 
     def prepare(self, database: Path | None = None) -> None:
         shutil.rmtree(self.workdir, ignore_errors=True)

@@ -92,33 +92,8 @@ class NewswatchTool(Tool):
         (self.workdir / "config.toml").write_text(self.config(), encoding="utf-8")
 
     def config(self) -> str:
-        select = "".join(f'  {key} = "{value}"\n' for key, value in SELECT.items())
-        sources = "".join(
-            f'\n[[sources]]\nname = "page-{p:04d}"\nurl = "{url}"\ntype = "html"\n  [sources.select]\n{select}'
-            for p, url in enumerate(self.urls())
-        )
-        watches = "".join(
-            f'\n[[watches]]\nname = "{name}"\nkeywords = {json.dumps(words, ensure_ascii=False)}\n'
-            for name, words in listing.WATCHES.items()
-        )
-        return f"""# newswatch benchmark config (written by bench/run.py)
-[storage]
-path = "newswatch.db"
-
-[crawler]
-obey_robots_txt = false
-timeout = "30s"
-retries = 2
-concurrency = {self.concurrency}
-per_domain = {self.concurrency}
-
-[alerts]
-first_run = "baseline"
-{sources}{watches}
-[[notifiers]]
-name = "sink"
-url = "{self.sink.url}"
-"""
+        return newswatch_config([(f"page-{p:04d}", url) for p, url in enumerate(self.urls())], self.sink.url,
+                                self.concurrency)
 
     def run_pass(self, number: int) -> PassResult:
         self.sink.take()
@@ -155,6 +130,38 @@ url = "{self.sink.url}"
         want = {"baseline": self.pages} if number == 1 else {"ok": changed, "unchanged": self.pages - changed}
         want = {k: v for k, v in want.items() if v}
         return [] if outcomes == want else [f"run outcomes {outcomes}, expected {want}"]
+
+
+def newswatch_config(sources: list[tuple[str, str]], notifier_url: str, concurrency: int) -> str:
+    """The benchmarks' config: (name, url) html sources with the floor's selectors, the site's watches,
+    first runs as baselines, one notifier."""
+    select = "".join(f'  {key} = "{value}"\n' for key, value in SELECT.items())
+    entries = "".join(
+        f'\n[[sources]]\nname = "{name}"\nurl = "{url}"\ntype = "html"\n  [sources.select]\n{select}'
+        for name, url in sources
+    )
+    watches = "".join(
+        f'\n[[watches]]\nname = "{name}"\nkeywords = {json.dumps(words, ensure_ascii=False)}\n'
+        for name, words in listing.WATCHES.items()
+    )
+    return f"""# newswatch benchmark config (written by bench/tools.py)
+[storage]
+path = "newswatch.db"
+
+[crawler]
+obey_robots_txt = false
+timeout = "30s"
+retries = 2
+concurrency = {concurrency}
+per_domain = {concurrency}
+
+[alerts]
+first_run = "baseline"
+{entries}{watches}
+[[notifiers]]
+name = "sink"
+url = "{notifier_url}"
+"""
 
 
 def _check_alerts(messages: list[dict], expected: list[listing.Change]) -> list[str]:

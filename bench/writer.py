@@ -34,6 +34,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
 sys.path.insert(0, str(ROOT))
 
 from bench import site  # noqa: E402
+from bench.tools import newswatch_config  # noqa: E402
 from newswatch.cli import build_pipeline  # noqa: E402
 from newswatch.config import load_config  # noqa: E402
 from newswatch.model import CrawlResult, ListedArticle, SourceState, Validators  # noqa: E402
@@ -42,41 +43,11 @@ from newswatch.store import Store  # noqa: E402
 from newswatch.wire import result_from_json, result_to_json  # noqa: E402
 
 PASSES = ("baseline", "unchanged", "same articles", "changed")
-WATCHES = """
-[[watches]]
-name = "trafficking"
-keywords = ["traffick*", "forced labor", "торговле людьми"]
-
-[[watches]]
-name = "deportation"
-keywords = ["deport*", "депортац*", "expelled"]
-
-[[watches]]
-name = "extradition"
-keywords = ["extradit*", "экстрадиц*", "asylum"]
-
-[[notifiers]]
-name = "sink"
-url = "json://127.0.0.1:9/newswatch"
-"""
-SOURCE = """
-[[sources]]
-name = "page-{n:05d}"
-url = "http://127.0.1.{host}/listing/{n:04d}/"
-type = "html"
-  [sources.select]
-  item = "article.result"
-  title = "h2.headline a"
-  link = "h2.headline a::attr(href)"
-  summary = ".excerpt"
-  date = "time::attr(datetime)"
-  ticker = ".ticker li"
-"""
-
-
 def config_text(n: int) -> str:
-    head = '[storage]\npath = "newswatch.db"\n\n[alerts]\nfirst_run = "baseline"\n'
-    return head + "".join(SOURCE.format(n=i, host=1 + i % 50) for i in range(n)) + WATCHES
+    """bench/tools.py's config over n sources (page-00000, ...) on bench/site.py's paths; the notifier is never
+    reached (the writer is measured before delivery)."""
+    urls = [f"http://127.0.1.{1 + i % 50}{site.page_path(i)}" for i in range(n)]
+    return newswatch_config([(f"page-{i:05d}", url) for i, url in enumerate(urls)], "json://127.0.0.1:9/newswatch", 16)
 
 
 def listed(page: int, state: int) -> list[ListedArticle]:
