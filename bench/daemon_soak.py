@@ -44,6 +44,7 @@ from bench import site as listing  # noqa: E402
 from bench.daemon_scale import Lines, reap, wait_for  # noqa: E402
 from bench.scale import Nginx, ScaleNewswatch, host_of, load_average, machine, nginx_binary, write_pages  # noqa: E402
 from bench.sink import WebhookSink  # noqa: E402
+from bench.soak import finished_runs  # noqa: E402
 from bench.tools import _watch_of  # noqa: E402
 from newswatch.config import parse_duration  # noqa: E402
 from scheduler import spread  # noqa: E402
@@ -76,19 +77,9 @@ def rss_mib(pid: int) -> float:
     return int(line.split()[1]) / 1024
 
 
-def runs_done(database: Path) -> int:
-    if not database.exists():
-        return 0
-    try:
-        with sqlite3.connect(database, timeout=30) as db:
-            return db.execute("SELECT count(*) FROM runs WHERE finished_at IS NOT NULL").fetchone()[0]
-    except sqlite3.Error:
-        return 0
-
-
 def sample(pid: int, nginx_pid: int, database: Path, since: float) -> Sample:
     return Sample(time.monotonic() - since, rss_mib(pid), cpu_seconds(pid), cpu_seconds(nginx_pid),
-                  runs_done(database))
+                  finished_runs(database))
 
 
 # -- the run ------------------------------------------------------------------------------
