@@ -12,7 +12,11 @@ load. It polls the database until N runs are finished and reads from /proc, whil
 - the daemon's CPU seconds during that pass and its peak RSS; per stored run, the writer's cost
   (the daemon enqueues, reads results, diffs and stores: everything but crawling), and from it the
   runs/s one writer core can store, i.e. the sources one writer serves at one run per source per hour;
-- per worker: jobs done (its Redis registry), pages/s and CPU seconds per page.
+- per worker: jobs done (its Redis registry), pages/s and CPU seconds per page;
+- the CPU budget: the whole machine's busy CPU seconds during the pass (/proc/stat) split into the workers',
+  the daemon's and everything else's (nginx, Redis, this driver, other work) per run, and from them the
+  pages/s the machine allows K workers: min(K / worker, 1 / daemon, cores / all three), since the daemon
+  (asyncio and one SQLite writer in one thread) runs on one core at most.
 
 Between passes Redis is flushed and the database is fresh. A warm-up pass (1 worker, 50 sources) is not
 measured. Writes bench/WORKERS.md (never edit it by hand).
@@ -130,6 +134,12 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores spent busy since boot (everything but idle and iowait), from /proc/stat."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(ticks[:8]) - ticks[3] - ticks[4]) / TICKS_PER_SECOND
+
+
 def peak_rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -164,6 +174,22 @@ class Pass:
     outcomes: dict[str, int]
     load: str
     fleet: list[Worker] = field(default_factory=list)
+    machine_cpu: float = 0.0  # busy CPU seconds of the whole machine during the pass
+
+    @property
+    def worker_cost(self) -> float:
+        """Worker CPU seconds per crawled run, all workers together."""
+        return sum(w.cpu for w in self.fleet) / self.sources
+
+    @property
+    def other_cost(self) -> float:
+        """CPU seconds per run of everything but the daemon and the workers (nginx, Redis, the driver, others)."""
+        return max(0.0, self.machine_cpu - self.daemon_cpu - sum(w.cpu for w in self.fleet)) / self.sources
+
+    def bound(self, k: int, cores: int) -> float:
+        """The pages/s this machine allows ``k`` workers at this pass's CPU costs per run."""
+        w, d, o = self.worker_cost, self.writer_cost, self.other_cost
+        return min(k / w, 1 / d, cores / (w + d + o))
 
     @property
     def pages_per_s(self) -> float:
@@ -237,14 +263,15 @@ def measure_pass(k: int, n: int, daemon: subprocess.Popen[bytes], workers: list[
     while finished(database)[0] == 0:
         check_alive(daemon, deadline, workdir)
     start, cpu0, load = time.monotonic(), cpu_seconds(daemon.pid), load_average().split()[0]
+    busy0, workers0 = machine_busy_seconds(), [cpu_seconds(p.pid) for p in workers]
     while finished(database)[1] < n:
         check_alive(daemon, deadline, workdir)
-    wall, cpu = time.monotonic() - start, cpu_seconds(daemon.pid) - cpu0
-    cpus = [(cpu_seconds(p.pid), peak_rss_mib(p.pid)) for p in workers]
+    wall, cpu, busy = time.monotonic() - start, cpu_seconds(daemon.pid) - cpu0, machine_busy_seconds() - busy0
+    cpus = [(cpu_seconds(p.pid) - c0, peak_rss_mib(p.pid)) for p, c0 in zip(workers, workers0, strict=True)]
     time.sleep(REGISTRY_SECONDS)  # each worker's registry (jobs done) is written at its heartbeat
     fleet = worker_figures(workers, cpus, broker)
     lags, outcomes = read_runs(database)
-    return Pass(k, n, wall, cpu, peak_rss_mib(daemon.pid), lags, outcomes, load, fleet)
+    return Pass(k, n, wall, cpu, peak_rss_mib(daemon.pid), lags, outcomes, load, fleet, busy)
 
 
 def check_alive(daemon: subprocess.Popen[bytes], deadline: float, workdir: Path) -> None:
@@ -300,6 +327,33 @@ def target_rows(passes: dict[int, Pass]) -> list[str]:
     return [f"| pages/s, 2 workers / 1 worker | ≥ {SPEED_UP_TARGET}× | {ratio:.2f}× | {ok} |"]
 
 
+CORES = os.cpu_count() or 1
+
+
+def budget_row(p: Pass) -> str:
+    w, d, o = p.worker_cost, p.writer_cost, p.other_cost
+    return (f"| {p.workers} | {p.machine_cpu / p.wall:.2f} of {CORES} | {1000 * w:.1f} ms | {1000 * d:.1f} ms | "
+            f"{1000 * o:.1f} ms | {p.bound(p.workers, CORES):.1f} | {p.pages_per_s:.1f} |")
+
+
+def budget_lines(passes: dict[int, Pass]) -> list[str]:
+    """What the CPU costs of the 1-worker pass allow 2 workers on this machine, and why."""
+    if 1 not in passes:
+        return []
+    one = passes[1]
+    w, d, o = one.worker_cost, one.writer_cost, one.other_cost
+    allowed = one.bound(2, CORES) / one.bound(1, CORES)
+    limit = "the daemon's one core" if 1 / d <= CORES / (w + d + o) else f"the {CORES} cores"
+    return [f"At the 1-worker pass's costs per run (worker {1000 * w:.1f} ms, daemon {1000 * d:.1f} ms, "
+            f"everything else {1000 * o:.1f} ms of CPU), 1 worker may do min(1/worker, 1/daemon, "
+            f"{CORES}/all) = {one.bound(1, CORES):.1f} pages/s and 2 workers {one.bound(2, CORES):.1f}: "
+            f"this machine allows 2 workers at most **{allowed:.2f}×** of 1, bounded by {limit}. "
+            f"A 2-worker gain of g needs the crawl to cost at least g/(2-g) × (daemon + everything else) per run "
+            f"on {CORES} shared cores ({SPEED_UP_TARGET}×: 4×, here {1000 * 4 * (d + o):.0f} ms of crawl per run "
+            f"against {1000 * w:.1f} ms); with the daemon, Redis and nginx on other machines the bound is "
+            "K / worker alone."]
+
+
 def ceiling_lines(passes: list[Pass]) -> list[str]:
     cost = statistics.median(p.writer_cost for p in passes)
     per_s = 1 / cost
@@ -338,6 +392,14 @@ def render(every: dict[int, list[Pass]], args: argparse.Namespace, meta: dict[st
         "## Per worker (the fastest pass of each count)", "",
         "| workers | worker (pid) | jobs | jobs/s | CPU per job | peak RSS |",
         "|---|---|---|---|---|---|", *(row for p in passes.values() for row in worker_rows(p)), "",
+        "## CPU budget (the fastest pass of each count)", "",
+        "| workers | machine busy (cores) | workers' CPU per run | daemon CPU per run | everything else per run | "
+        "pages/s the CPU allows | pages/s measured |",
+        "|---|---|---|---|---|---|---|", *(budget_row(p) for p in passes.values()), "",
+        "everything else: the machine's busy CPU (/proc/stat) less the daemon's and the workers' (nginx, Redis, "
+        "this driver, other work). pages/s the CPU allows K workers: min(K / workers' cost, 1 / daemon cost, "
+        f"{CORES} / all costs); the daemon runs its asyncio loop and its one SQLite writer in one thread.", "",
+        *budget_lines(passes), "",
         "## One writer's ceiling", "", *ceiling_lines([p for ps in every.values() for p in ps]), "",
     ]
     return "\n".join(lines)
