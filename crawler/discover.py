@@ -426,6 +426,8 @@ def propose_selectors(html: str, base_url: str) -> list[SelectorProposal]:
     URL, or one naming a document by its id ("/articles/38282.html"), only a
     structure holding at least half the page's visible text counts (the list
     must be the page's content, not a related-stories module beside an article).
+    So too where a structure beside the page's main body (the block holding most of its paragraph prose) links
+    to URLs shaped like the page's own (``_sibling_module``): the page is one of the documents that module lists.
     """
     root = _parse(html).root
     if _refusal(root) is not None:
@@ -438,11 +440,7 @@ def propose_selectors(html: str, base_url: str) -> list[SelectorProposal]:
     short = frozenset(text for text in headlines.values() if _width(text) < _MIN_HEADLINE)
     page = _Page(root, headlines, below, base_url, _hrefs_below(in_headings), main, short)
     assessed = [(found, p) for found in _shapes(page) if (p := _assess(page, found)) and p.score >= _MIN_SCORE]
-    if _article_permalink(base_url):
-        assessed = [(found, p) for found, p in assessed if len(_records(found)[1]) >= _MIN_ON_ARTICLE]
-    if _article_permalink(base_url) or _document_id_url(base_url):
-        text = _visible_length(root)
-        assessed = [(found, p) for found, p in assessed if _dominates(found, text)]
+    assessed = _fit_for_page(page, assessed)
     assessed.sort(key=lambda pair: _rank(pair[1]))
     next_sel = _next_selector(page)
     return [replace(proposal, next=next_sel) for proposal in _distinct(assessed)]
@@ -480,15 +478,100 @@ def _visible_length(root: Element) -> int:
 
 
 def _dominates(found: _Found, visible: int) -> bool:
-    """The items (wrappers of other items left out) hold at least half the page's visible text: a
-    related-stories strip beside an article does not."""
+    """The complete items (with a title and a link; wrappers of other items left out) hold at least half the
+    page's visible text: a related-stories strip beside an article does not, nor a bare ``p`` matching the
+    article's own paragraphs along with the strip's."""
     wrappers = _nesting(found.items)
-    return sum(len(_text(item)) for item in found.items if item not in wrappers) >= _LIST_SHARE * visible
+    items = [item for item in found.items if item not in wrappers and _complete(item, found)]
+    return sum(len(_text(item)) for item in items) >= _LIST_SHARE * visible
+
+
+def _complete(item: Element, found: _Found) -> bool:
+    return bool(_first_href(item, found.link) and _joined(_select(item, f"{found.title} ::text")))
 
 
 def _article_permalink(url: str) -> bool:
     """The URL names one article: a dated path ending in a slug ("/blog/2016/02/12/weekly-address")."""
     return bool(_PERMALINK.search(urlsplit(url).path.lower()))
+
+
+_Assessed = list[tuple[_Found, SelectorProposal]]
+
+
+def _fit_for_page(page: _Page, assessed: _Assessed) -> _Assessed:
+    """The structures that can be this page's list. On a page naming one document (an article's URL, a
+    document id, or a URL shaped like the links of a module beside the page's main body: one of the documents
+    that module lists), only one holding half the page's visible text: a related-stories strip does not."""
+    url = page.base_url
+    if _article_permalink(url):
+        assessed = [(found, p) for found, p in assessed if len(_records(found)[1]) >= _MIN_ON_ARTICLE]
+    if assessed and (_article_permalink(url) or _document_id_url(url) or _beside_siblings(page.root, assessed, url)):
+        visible = _visible_length(page.root)
+        assessed = [(found, p) for found, p in assessed if _dominates(found, visible)]
+    return assessed
+
+
+def _beside_siblings(root: Element, assessed: _Assessed, url: str) -> bool:
+    """One structure is a module of the page's siblings beside its main body (``_sibling_module``)."""
+    if _url_shape(url) is None or (body := _main_body(root)) is None:
+        return False
+    return any(_sibling_module(found, body, url) for found, _ in assessed)
+
+
+def _main_body(root: Element) -> Element | None:
+    """The page's main body: the smallest block holding three quarters of the page's paragraph prose; None when
+    it holds less than ``_SHORT_BODY`` characters (no article body)."""
+    prose: Counter[Element] = Counter()
+    for p in root.iter("p"):
+        if size := _prose(p):
+            for ancestor in chain([p], p.iterancestors()):
+                prose[ancestor] += size
+    block, least = next(iter(root.xpath("//body")), root), _BODY_PART * prose[root]
+    while (child := max(block, key=lambda c: prose[c], default=None)) is not None and prose[child] >= least:
+        block = child
+    return block if prose[block] >= _SHORT_BODY else None
+
+
+_BODY_PART = 0.75
+
+
+def _sibling_module(found: _Found, body: Element, url: str) -> bool:
+    """Every item lies outside the page's main body, and most of the links share the shape of the page's URL
+    (``_url_shape``): a related-stories, "more from" or "also viewed" module on one of the documents it lists."""
+    if any(_within(item, body) or _within(body, item) for item in found.items):
+        return False
+    shape = _url_shape(url)
+    links = _records(found)[1]
+    return shape is not None and 2 * sum(_url_shape(urljoin(url, link)) == shape for link in links) > len(links)
+
+
+def _within(el: Element, block: Element) -> bool:
+    return el is block or any(a is block for a in el.iterancestors())
+
+
+_SLUG = re.compile(r"^[^\W_]+(?:[-_]+[^\W_]+){2,}$")  # three words or more: "ikea-to-close-seven-stores"
+_MIXED_ID = re.compile(r"^(?=[a-z]*\d)(?=\d*[a-z])[a-z\d]{6,}$")
+
+
+def _url_shape(url: str) -> tuple[tuple[str, ...], str] | None:
+    """The path's shape: each segment a number, an id of letters and digits, a slug of three words or more, or
+    a word, and its extension (the query, often a tracking tag, is left out). None unless the last segment names
+    a document (a number, id or slug): "/c/7kQcQG2peWU" and "/c/8xRd9E1Vy6m" share a shape, "/news/world" has
+    none, nor a taxonomy page's ("/tag/harbour-and-quay-works")."""
+    segments = [s for s in urlsplit(url).path.lower().split("/") if s]
+    classes = tuple(_segment_class(_PAGE_EXTENSION.sub("", s)) for s in segments)
+    if not classes or classes[-1] == "word" or (len(segments) > 1 and segments[-2] in _TAXONOMY_SEGMENTS):
+        return None
+    extension = _PAGE_EXTENSION.search(segments[-1])
+    return classes, extension.group(0) if extension else ""
+
+
+def _segment_class(segment: str) -> str:
+    if segment.isdigit():
+        return "number"
+    if _MIXED_ID.match(segment):
+        return "id"
+    return "slug" if _SLUG.match(segment) else "word"
 
 
 def _rank(proposal: SelectorProposal) -> tuple[float, bool, int]:

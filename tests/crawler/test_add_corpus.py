@@ -218,11 +218,12 @@ def test_fresh4_listings_get_the_right_list(outcomes: list) -> None:
 
 
 def test_fresh4_non_listings_get_nothing_or_a_feed(outcomes: list, request: pytest.FixtureRequest) -> None:
-    """Measured once (05:09 UTC Dec 2): in-repo 5/7 (71 %), whole 6/9 (67 %), under the 90 % target."""
-    whole = "whole" in request.node.callspec.id
-    figure = "6/9 (67 %)" if whole else "5/7 (71 %)"
-    missed = "ifeng_article, sheppnews_article" + (", yelp_business_page" if whole else "")
-    request.applymarker(pytest.mark.xfail(strict=True, reason=f"fresh4 measured once: {figure}, target 90 %: {missed}"))
+    """Measured once (05:09 UTC Dec 2): in-repo 5/7 (71 %), whole 6/9 (67 %), under the 90 % target. Since the
+    sibling-module rule (a module beside the main body linking to URLs shaped like the page's): in-repo 7/7; the
+    whole corpus not re-measured (yelp_business_page is external), so its expectation is a non-strict xfail."""
+    if "whole" in request.node.callspec.id:
+        reason = "fresh4 measured once: 6/9 (67 %), target 90 %; not re-measured since the sibling-module rule"
+        request.applymarker(pytest.mark.xfail(strict=False, reason=reason))
     assert _share(bench.figures(outcomes, "fresh4")["non-listings"]) >= 0.90, _failed(outcomes, "other", "fresh4")
 
 

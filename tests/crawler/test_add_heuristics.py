@@ -211,3 +211,37 @@ def test_one_search_result_shown_in_full_does_not_make_the_page_an_article() -> 
     )
     html = f'<html><body><div class="results">{cards}</div></body></html>'
     assert _titles_and_links(html) == [(t, urljoin(BASE, h)) for t, h in POSTS]
+
+
+# --- sixth round: an article's related-stories module, on an URL with neither date nor id -------------------------
+
+_PROSE = "The quay was built a century ago and the tides have worn its stones down year after year. "
+_SECTION = "".join(f"<p>{_PROSE * 2}Part {k} of the story.</p>" for k in range(3))
+_TOPICS = ("ferry timetable changes for the winter", "new lights along the river walk", "school roof repaired")
+
+
+def _slug_article_page() -> str:
+    """An article split in two sections (no block of 1,200 characters, no og:type), and a module of six
+    headline links to other articles after it."""
+    related = "".join(
+        f'<div class="more"><h4><a href="/local/{"-".join(t.split())}-{k}/">The {t}, part {k}</a></h4></div>'
+        for k in range(2)
+        for t in _TOPICS
+    )
+    body = f"<div class='story'><section>{_SECTION}</section><section>{_SECTION}</section></div>"
+    return f"<html><body><h1>Harbour council plans a new quay</h1>{body}<div class='next'>{related}</div></body></html>"
+
+
+def test_a_module_linking_to_pages_shaped_like_the_article_url_is_no_listing() -> None:
+    """The page's URL has the shape of the module's links (a section word, then a slug): the page is one of the
+    articles the module lists, and the module beside its body is not most of the page: nothing is proposed. On a
+    section's URL the same module is a list."""
+    assert propose_selectors(_slug_article_page(), "https://news.example.org/local/harbour-council-plans-quay/") == []
+    assert len(_titles_and_links(_slug_article_page(), "https://news.example.org/local/")) == 6
+
+
+def test_a_tag_page_with_a_long_introduction_keeps_its_list() -> None:
+    """A taxonomy page named by a slug, its introduction as long as an article, its list of headlines after it:
+    the page is no article among those it lists, so the list is proposed."""
+    page = _slug_article_page().replace("<div class='next'>", "<div class='posts'>")
+    assert len(_titles_and_links(page, "https://news.example.org/tag/harbour-and-quay-works/")) == 6
