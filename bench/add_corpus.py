@@ -14,7 +14,8 @@ tuning data now). A fourth, ``fresh2``, was collected on Dec 2 the same way,
 truth committed before ``add`` ran on it, measured once, then tuned on in the
 fourth round: tuning data too now. A fifth, ``fresh3``, was collected the same
 way and measured once with ``crawler/discover.py`` untouched; a sixth, ``fresh4``, the
-same way again (``--half fresh4``): the current unseen figure.
+same way again, then tuned on; a seventh, ``fresh5`` (27 pages of nine repositories no earlier half used),
+the same way again (``--half fresh5``): the current unseen figure.
 
 Per page, what ``add`` would do with it offline (the pure functions of
 ``crawler.discover``; the feeds are not fetched):
@@ -51,7 +52,7 @@ from crawler.discover import choose_feeds, feed_links, propose_selectors
 
 DEFAULT = Path(__file__).resolve().parents[2] / "devcorpus"
 IN_REPO = Path(__file__).resolve().parents[1] / "tests" / "crawler" / "addcorpus"
-HALVES = ("tune", "held-out", "fresh", "fresh2", "fresh3", "fresh4")
+HALVES = ("tune", "held-out", "fresh", "fresh2", "fresh3", "fresh4", "fresh5")
 
 
 @dataclass(frozen=True)
