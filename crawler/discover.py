@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import chain
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 from lxml.etree import _Element as Element
@@ -300,8 +300,9 @@ def not_a_listing(html: str) -> str | None:
     """Why the page is no listing, in words, or None.
 
     A login form (a password field outside header, navigation and
-    sidebars); a page whose main content is one
-    article: one block holding at least 1,200 characters of paragraphs and
+    sidebars, and not in a hidden or dialog box any page can open); a page
+    whose main content is one article: one block outside the page's footer
+    holding at least 1,200 characters of paragraphs and
     at least 40 % of all the page's paragraph text (a listing spreads its
     summaries over many items; ``og:type=article`` and an ``<article>``
     around that block are named in the reason); or an error page (its title
@@ -311,8 +312,8 @@ def not_a_listing(html: str) -> str | None:
 
 
 def _refusal(root: Element) -> str | None:
-    if any(not _in_page_chrome(field) for field in _PASSWORD(root)):
-        return "the page is a login form (it has a password field outside header, navigation and sidebars)"
+    if any(not _in_page_chrome(field) and not _in_closed_dialog(field) for field in _PASSWORD(root)):
+        return "the page is a login form (it has a password field outside header, navigation, sidebars and dialogs)"
     if (article := _one_article(root)) is not None:
         return article
     if (heading := _error_heading(root)) is not None:
@@ -326,6 +327,23 @@ _PASSWORD = etree.XPath("//input[translate(@type, 'PASWORD', 'pasword') = 'passw
 def _in_page_chrome(el: Element) -> bool:
     """In a header, nav, aside or footer, or a region named like one (a log-in box in the masthead)."""
     return any(a.tag in _CHROME_TAGS or a.tag == "header" or _words(a) & _CHROME_WORDS for a in el.iterancestors())
+
+
+_DIALOG_WORDS = frozenset({"modal", "popup", "overlay", "lightbox", "dialog"})
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def _in_closed_dialog(el: Element) -> bool:
+    """In a region the page hides until asked (``display: none``, ``hidden``, ``aria-hidden``) or in a dialog
+    (``<dialog>``, ``role=dialog``, a class or id naming a modal, popup, overlay or lightbox): a log-in or sign-up
+    box any page can open, not the page's content."""
+    for a in el.iterancestors():
+        hidden = a.get("hidden") is not None or a.get("aria-hidden", "").lower() == "true"
+        if hidden or _HIDDEN_STYLE.search(a.get("style", "")) or a.tag == "dialog":
+            return True
+        if a.get("role", "").lower() in ("dialog", "alertdialog") or _words(a) & _DIALOG_WORDS:
+            return True
+    return False
 
 
 _ERROR_TEXT = re.compile(
@@ -352,7 +370,7 @@ def _prose(p: Element) -> int:
 def _one_article(root: Element) -> str | None:
     by_parent: Counter[Element] = Counter()
     for p in root.iter("p"):
-        if (size := _prose(p)) and (parent := p.getparent()) is not None:
+        if (size := _prose(p)) and (parent := p.getparent()) is not None and not _in_footer(parent):
             by_parent[parent] += size
     total = sum(by_parent.values())
     if not total:
@@ -365,6 +383,13 @@ def _one_article(root: Element) -> str | None:
     marks = [m for m, on in (("og:type=article", _og_article(root)), ("inside <article>", _in_article(body))) if on]
     extra = f"; {', '.join(marks)}" if marks else ""
     return f"the page's main content is one article ({size} characters of body text in one block{extra})"
+
+
+def _in_footer(el: Element) -> bool:
+    """In the page's footer (``<footer>`` or a block whose class or id names one): its legal notes and imprint
+    are no article's body."""
+    blocks = (a for a in chain([el], el.iterancestors()) if a.tag not in ("body", "html"))
+    return any(a.tag == "footer" or "footer" in _words(a) for a in blocks)
 
 
 _MIN_ENTRIES = 5  # same-class siblings with a linked heading each: a list of entries
@@ -462,12 +487,19 @@ _LIST_SHARE = 0.5  # of the page's visible text: on an article's URL, a list mus
 
 
 def _document_id_url(url: str) -> bool:
-    """The URL names one document by an id ("/articles/38282.html", "/abs/1706.03762", "/ASM2Q5HKNM2QUC.html"),
-    not a taxonomy page ("/author/20415": an author's list of articles)."""
+    """The URL names one document by an id ("/articles/38282.html", "/abs/1706.03762", "/ASM2Q5HKNM2QUC.html",
+    a query's "?idxno=243722"), not a taxonomy page ("/author/20415": an author's list of articles)."""
     parts = [p for p in urlsplit(url).path.lower().split("/") if p]
+    if any(_ID_PARAM.match(key.lower()) and _NUMBER_ID.match(value) for key, value in parse_qsl(urlsplit(url).query)):
+        return True  # "articleView.html?idxno=243722", "story.php?id=48213"
     if not parts or (len(parts) > 1 and parts[-2] in _TAXONOMY_SEGMENTS):
         return False
     return bool(_DOCUMENT_ID.search(_PAGE_EXTENSION.sub("", parts[-1])))
+
+
+# A query parameter naming one document's id ("?idxno=", "?article_id="), not a list's ("?catid=", "?fid=").
+_ID_PARAM = re.compile(r"^(?:id|idx|idxno|no|p|aid|(?:article|story|post|news|doc|item)_?id)$")
+_NUMBER_ID = re.compile(r"^\d{5,}$")
 
 
 _VISIBLE = etree.XPath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")

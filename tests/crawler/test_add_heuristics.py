@@ -245,3 +245,43 @@ def test_a_tag_page_with_a_long_introduction_keeps_its_list() -> None:
     the page is no article among those it lists, so the list is proposed."""
     page = _slug_article_page().replace("<div class='next'>", "<div class='posts'>")
     assert len(_titles_and_links(page, "https://news.example.org/tag/harbour-and-quay-works/")) == 6
+
+
+# --- seventh round: rules found on the fresh5 half (each general; no site named) ---------------------
+
+
+def _offer(n: int) -> str:
+    return (
+        f'<div class="offer"><a href="/offers/offer-{n}.html"><img src="/img/{n}.jpg" alt=""></a>'
+        f'<h4><a href="/offers/offer-{n}.html">Three bedroom cottage near the river, offer {n}</a></h4>'
+        f"<p>Price on request, {n + 2} rooms</p></div>"
+    )
+
+
+def _catalogue(extra: str) -> str:
+    offers = "".join(_offer(n) for n in range(1, 9))
+    return f"<html><body><h1>Cottages for sale</h1><div class='offers'>{offers}</div>{extra}</body></html>"
+
+
+def test_a_log_in_box_in_a_hidden_dialog_does_not_make_the_page_a_login_form() -> None:
+    """Any page can open a sign-in dialog; its password field says nothing of the page's content."""
+    dialog = (
+        '<div class="signin-modal" style="display: none"><form action="/login">'
+        '<input type="text" name="email"><input type="password" name="password"></form></div>'
+    )
+    assert len(_titles_and_links(_catalogue(dialog), "https://shop.example.org/cottages/")) == 8
+    shown = "<form action='/login'><input type='text' name='user'><input type='password' name='pw'></form>"
+    assert propose_selectors(f"<html><body><h1>Sign in</h1>{shown}</body></html>", BASE) == []
+
+
+def test_a_long_legal_notice_in_the_footer_is_no_article_body() -> None:
+    notice = "<p>" + "Past results say nothing of future ones; every figure shown here is an example. " * 8 + "</p>"
+    footer = f'<div class="footer-bottom"><div>{notice * 3}</div></div>'
+    assert len(_titles_and_links(_catalogue(footer), "https://shop.example.org/cottages/")) == 8
+
+
+def test_related_stories_on_an_url_naming_a_document_by_a_query_id_are_no_listing() -> None:
+    """``articleView.html?idxno=243722`` names one document as surely as ``/articles/243722.html``."""
+    page = _article_page(10).replace("<aside>", "<div>").replace("</aside>", "</div>")
+    assert propose_selectors(page, "https://news.example.org/news/articleView.html?idxno=243722") == []
+    assert len(_titles_and_links(page, "https://news.example.org/news/list.html?page=2")) == 10
