@@ -15,7 +15,10 @@ next unseen figure needs a new held-out half), and on the "fresh3" half (collect
 the same way, measured once with crawler/discover.py untouched; tuning data since
 the fifth round), and on the "fresh4" half (collected the same way on Dec 2,
 measured once with crawler/discover.py untouched, then tuned on: tuning data
-too; the next unseen figure needs a new held-out half): targets met there are
+too), and on the "fresh5" half (27 pages of nine repositories no earlier half used,
+collected the same way, measured once with crawler/discover.py untouched, then tuned
+on in the seventh round: tuning data too; the next unseen figure needs a new
+held-out half): targets met there are
 asserted, targets missed are strict xfails naming the measured figure (a fix
 makes them XPASS, which fails until the expectation is updated).
 """
@@ -95,8 +98,11 @@ def test_held_out_non_listings_get_nothing_or_a_feed(outcomes: list) -> None:
     assert _share(bench.figures(outcomes, "held-out")["non-listings"]) >= 0.90, _failed(outcomes, "other")
 
 
+FEED_MISSES = {"patchofland_investments"}  # fresh5, measured once: see test_fresh5_feeds
+
+
 def test_the_category_feed_is_chosen_wherever_there_is_one(outcomes: list) -> None:
-    wrong = [o.name for o in outcomes if o.feed_ok is False]
+    wrong = [o.name for o in outcomes if o.feed_ok is False and o.name not in FEED_MISSES]
     assert not wrong
 
 
@@ -237,3 +243,33 @@ def test_the_fresh4_category_feed_is_chosen() -> None:
     feeds = [o for o in bench.evaluate(bench.corpora(EXTERNAL)) if o.half == "fresh4" and o.feed_ok is not None]
     assert len(feeds) >= 1
     assert [o.name for o in feeds if not o.feed_ok] == []
+
+
+# --- fresh5: collected on Dec 2 (truth committed in c32ee79 before add ran on it), measured once (15:05 UTC) with
+# crawler/discover.py untouched, then tuned on (its two listing misses; seventh round): tuning data now.
+# All 27 pages in the repository: 8 listings, 19 others, 4 with a feed truth. ---
+
+
+def test_the_fresh5_half_has_twenty_seven_pages_eight_of_them_listings(outcomes: list) -> None:
+    fresh5 = [o for o in outcomes if o.half == "fresh5"]
+    assert len(fresh5) >= 27
+    assert sum(o.kind == "listing" for o in fresh5) >= 8
+
+
+def test_fresh5_listings_get_the_right_list(outcomes: list) -> None:
+    """Measured once (15:05 UTC Dec 2, discover.py untouched): 6/8 (75 %), under the 85 % target; missed
+    patchofland_investments and daft_houses_search (nothing proposed: both refused as login pages for a password
+    field in a hidden sign-up dialog). Tuned on them in the seventh round (fresh5 is tuning data now): 8/8."""
+    assert _share(bench.figures(outcomes, "fresh5")["listings"]) >= 0.85, _failed(outcomes, "listing", "fresh5")
+
+
+def test_fresh5_non_listings_get_nothing_or_a_feed(outcomes: list) -> None:
+    """Measured once: 19/19 (100 %)."""
+    assert _share(bench.figures(outcomes, "fresh5")["non-listings"]) >= 0.90, _failed(outcomes, "other", "fresh5")
+
+
+@pytest.mark.xfail(strict=True, reason="fresh5 measured once: category feed 3/4; patchofland_investments gets its "
+                   "blog feed, the truth is its catalogue's new-products feed (neither matches the page's path or "
+                   "title, so the page-matching rule cannot tell them apart)")
+def test_fresh5_feeds(outcomes: list) -> None:
+    assert not [o.name for o in outcomes if o.half == "fresh5" and o.feed_ok is False]
