@@ -15,7 +15,8 @@ truth committed before ``add`` ran on it, measured once, then tuned on in the
 fourth round: tuning data too now. A fifth, ``fresh3``, was collected the same
 way and measured once with ``crawler/discover.py`` untouched; a sixth, ``fresh4``, the
 same way again, then tuned on; a seventh, ``fresh5`` (27 pages of nine repositories no earlier half used),
-the same way again (``--half fresh5``): the current unseen figure.
+the same way again, then tuned on; an eighth, ``fresh6`` (18 pages of ten more repositories), the same way
+again (``--half fresh6``): the current unseen figure.
 
 Per page, what ``add`` would do with it offline (the pure functions of
 ``crawler.discover``; the feeds are not fetched):
@@ -52,7 +53,7 @@ from crawler.discover import choose_feeds, feed_links, propose_selectors
 
 DEFAULT = Path(__file__).resolve().parents[2] / "devcorpus"
 IN_REPO = Path(__file__).resolve().parents[1] / "tests" / "crawler" / "addcorpus"
-HALVES = ("tune", "held-out", "fresh", "fresh2", "fresh3", "fresh4", "fresh5")
+HALVES = ("tune", "held-out", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")
 
 
 @dataclass(frozen=True)
