@@ -16,7 +16,8 @@ fourth round: tuning data too now. A fifth, ``fresh3``, was collected the same
 way and measured once with ``crawler/discover.py`` untouched; a sixth, ``fresh4``, the
 same way again, then tuned on; a seventh, ``fresh5`` (27 pages of nine repositories no earlier half used),
 the same way again, then tuned on; an eighth, ``fresh6`` (18 pages of ten more repositories), the same way
-again (``--half fresh6``): the current unseen figure.
+again, measured once; a ninth, ``fresh7`` (12 pages of six more repositories), the same way again
+(``--half fresh7``), measured once after the eighth round: the current unseen figure.
 
 Per page, what ``add`` would do with it offline (the pure functions of
 ``crawler.discover``; the feeds are not fetched):
@@ -53,7 +54,7 @@ from crawler.discover import choose_feeds, feed_links, propose_selectors
 
 DEFAULT = Path(__file__).resolve().parents[2] / "devcorpus"
 IN_REPO = Path(__file__).resolve().parents[1] / "tests" / "crawler" / "addcorpus"
-HALVES = ("tune", "held-out", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")
+HALVES = ("tune", "held-out", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")
 
 
 @dataclass(frozen=True)
