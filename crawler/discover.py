@@ -509,12 +509,14 @@ def _visible_length(root: Element) -> int:
     return len(_joined(_VISIBLE(root)))
 
 
-def _dominates(found: _Found, visible: int) -> bool:
-    """The complete items (with a title and a link; wrappers of other items left out) hold at least half the
-    page's visible text: a related-stories strip beside an article does not, nor a bare ``p`` matching the
-    article's own paragraphs along with the strip's."""
+def _dominates(page: _Page, found: _Found, visible: int) -> bool:
+    """The headline items (with a headline title and a link, outside the page's chrome; wrappers of other items
+    left out) hold at least half the page's visible text: a related-stories strip beside an article does not,
+    nor a bare ``p`` matching the article's own paragraphs along with the strip's, nor a bare ``li`` gathering
+    the section menu and video strip along with the related stories."""
     wrappers = _nesting(found.items)
     items = [item for item in found.items if item not in wrappers and _complete(item, found)]
+    items = [item for item in items if _is_strong(page, item, found) and not _in_chrome(page, item)]
     return sum(len(_text(item)) for item in items) >= _LIST_SHARE * visible
 
 
@@ -539,7 +541,7 @@ def _fit_for_page(page: _Page, assessed: _Assessed) -> _Assessed:
         assessed = [(found, p) for found, p in assessed if len(_records(found)[1]) >= _MIN_ON_ARTICLE]
     if assessed and (_article_permalink(url) or _document_id_url(url) or _beside_siblings(page.root, assessed, url)):
         visible = _visible_length(page.root)
-        assessed = [(found, p) for found, p in assessed if _dominates(found, visible)]
+        assessed = [(found, p) for found, p in assessed if _dominates(page, found, visible)]
     return assessed
 
 
@@ -1078,6 +1080,8 @@ def _assess(page: _Page, found: _Found) -> SelectorProposal | None:
     titles, links = _records(found)
     if not titles or _mean_words(titles) < _min_mean_words(found):
         return None  # menus and tag lists: "Home", "About us", "Privacy policy"
+    if _repeated_action(titles, links):
+        return None  # one button repeated in every entry ("Report this review", "Reply"): no headlines
     summary, date = _summary_selector(found), _date_selector(found)
     unique = len({urljoin(page.base_url, link) for link in links}) / len(links)
     length = sum(min(len(title), 80) for title in titles) / (80 * len(titles))
@@ -1090,6 +1094,7 @@ def _assess(page: _Page, found: _Found) -> SelectorProposal | None:
 
 
 _MIN_MEAN_WORDS = 3.0
+_DISTINCT_TITLES = 0.5  # of the titles: an article list names each article apart
 _MIN_MEAN_WORDS_HEADED = 2.5  # titles in headings: a blog's short post titles ("Second article"), no menu
 
 
@@ -1107,6 +1112,14 @@ def _in_title_block(found: _Found) -> bool:
         titles = _select(item, found.title)
         titled += bool(titles) and any(_title_rank(a) == 1 for a in _ancestors_within(titles[0], item))
     return 2 * titled > len(items)
+
+
+def _repeated_action(titles: list[str], links: list[str]) -> bool:
+    """Most items share one title and one link path, told apart only by the query ("Report this review" to
+    "/report?reviewId=17", "?reviewId=18"...): a button repeated in each entry, not a list of articles (whose
+    titles or pages differ: a gigography's concerts share the band's name, not a page)."""
+    pairs = {(title, urlsplit(link).path) for title, link in zip(titles, links, strict=True)}
+    return len(pairs) < _DISTINCT_TITLES * len(titles)
 
 
 _UNSPECIFIC = 0.8
