@@ -58,6 +58,7 @@ _CHROME_WORDS = frozenset(
         "breadcrumb",
         "breadcrumbs",
         "topbar",
+        "bottombar",
         "toolbar",
         "social",
         "share",
@@ -660,6 +661,8 @@ def _is_headline(anchor: Element, text: str) -> bool:
         return False  # share, bookmark, log-in buttons: they carry another URL in their query
     if _TAXONOMY_HREF.search(anchor.get("href", "")) or _POST_COUNT.search(text):
         return False  # a category, tag or author page, or an archive's "Topic (9)"
+    if _COMMENTS_LINK.search(anchor.get("href", "")) or _COMMENT_COUNT.match(text):
+        return False  # "3 comments", "Leave a comment": the post's comments, not another article
     if _beside_plain_heading(anchor):
         return False  # the card's headline is plain text; this link is a call to action beside it
     if _NEAR_HEADING(anchor):
@@ -672,6 +675,10 @@ def _is_headline(anchor: Element, text: str) -> bool:
     if block is None:
         return True
     return 2 * _width(text) >= _width(_inline_text(block)) and not _in_body(block)
+
+
+_COMMENTS_LINK = re.compile(r"#(?:comments?|respond|reply|disqus_thread)$", re.IGNORECASE)
+_COMMENT_COUNT = re.compile(r"^(?:no|one|\d+)\s+(?:comments?|replies|reply)$|^(?:leave|add|post)\s+a\s+comment$", re.I)
 
 
 _BLOCKS = frozenset({"div", "p", "section", "article", "figure", "ul", "ol", "li", "table", "header", *_HEADINGS})
@@ -722,7 +729,22 @@ def _width(text: str) -> int:
 
 def _several_words(text: str) -> bool:
     """A headline has words: two or more, or is in a script written without spaces."""
-    return len(text.split()) >= 2 or any(ord(ch) >= 0x2E80 for ch in text)
+    return _word_count(text) >= 2 or any(ord(ch) >= 0x2E80 for ch in text)
+
+
+_CAMEL_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z][a-z]+|[a-z]+|\d+")
+_MIN_CAMEL_WORDS = 3  # "ZfsAndNfsMounts" is a wiki's entry name of three words; "YouTube", "FrontPage" are names
+
+
+def _word_count(text: str) -> int:
+    """Words, a token joining three or more capitalised words ("DebconfWhiptailVsXterm") counting as each."""
+    return sum(_camel_words(token) for token in text.split())
+
+
+def _camel_words(token: str) -> int:
+    words = _CAMEL_WORD.findall(token)
+    camel = len(words) >= _MIN_CAMEL_WORDS and "".join(words) == token and token[:1].isupper()
+    return len(words) if camel else 1
 
 
 def _looks_like_date(text: str) -> bool:
@@ -1160,7 +1182,7 @@ def _beside_plain_heading(anchor: Element) -> bool:
 
 def _mean_words(titles: list[str]) -> float:
     """Mean words per title; a title in a script written without spaces counts as long enough."""
-    counts = [_MIN_MEAN_WORDS if any(ord(ch) >= 0x2E80 for ch in t) else len(t.split()) for t in titles]
+    counts = [_MIN_MEAN_WORDS if any(ord(ch) >= 0x2E80 for ch in t) else _word_count(t) for t in titles]
     return sum(counts) / len(counts)
 
 

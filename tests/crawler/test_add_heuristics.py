@@ -332,3 +332,43 @@ def test_a_bare_li_gathering_the_menu_with_the_related_strip_does_not_make_the_a
     html = f"<html><body><nav><ul>{menu}</ul></nav><div><h1>A bus and a wire</h1>{body}</div><ul>{related}</ul>"
     assert propose_selectors(html + "</body></html>", "https://news.example.org/world/2024/05/14/bus-wire-city/") == []
     assert len(_titles_and_links(html + "</body></html>", "https://news.example.org/world/")) == 19
+
+
+_COMMENT_COUNTS = ("One comment", "No comments", "12 comments")
+
+
+def _wiki_entry(name: str, n: int) -> str:
+    prose = f"<p>A long entry about systems, number {n}, with a heading of its own in plain words. </p>" * 3
+    return (
+        f'<div class="blogentry"><div class="entryid"><h2><a href="/blog/{name}">{name}</a></h2></div>'
+        f"<div class='wikitext'><h2>The plain title of entry {n}</h2>{prose}</div>"
+        f'<div class="commenttools"><a href="/blog/{name}?showcomments#comments">{_COMMENT_COUNTS[n % 3]}</a>'
+        "</div></div>"
+    )
+
+
+_WIKI_NAMES = ("ZfsMountsGoStale", "DebconfWhiptailInXterms", "TerminalColoursDiffer", "PflogAndTcpdumpNotes")
+
+
+def test_entry_names_of_joined_capitalised_words_are_headlines() -> None:
+    """A wiki-style blog links each entry by a name of three or more joined capitalised words: several words."""
+    html = "<html><body>" + "".join(_wiki_entry(name, n) for n, name in enumerate(_WIKI_NAMES)) + "</body></html>"
+    found = _titles_and_links(html, "https://wiki.example.org/blog/")
+    assert [title for title, _ in found] == list(_WIKI_NAMES)
+
+
+def test_comment_count_links_are_no_headlines() -> None:
+    """ "3 comments" (to the post's ``#comments``) is no article of its own: the entries' headline is the title."""
+    names = [f"Notes on mounts and terminals, part {n}" for n in range(8)]
+    html = "<html><body>" + "".join(_wiki_entry(name, n) for n, name in enumerate(names)) + "</body></html>"
+    found = _titles_and_links(html, "https://wiki.example.org/blog/")
+    assert [title for title, _ in found] == names
+
+
+def test_a_log_in_form_in_the_bottom_bar_does_not_make_the_page_a_login_form() -> None:
+    """A bottom bar, like a top bar, is page chrome: its log-in form says nothing of the page's content."""
+    bar = (
+        '<div class="bottombar"><form method="post" action="/login">Login: <input name="login">'
+        'Password: <input type="password" name="password"></form></div>'
+    )
+    assert len(_titles_and_links(_catalogue(bar), "https://shop.example.org/cottages/")) == 8
