@@ -678,7 +678,9 @@ def _is_headline(anchor: Element, text: str) -> bool:
 
 
 _COMMENTS_LINK = re.compile(r"#(?:comments?|respond|reply|disqus_thread)$", re.IGNORECASE)
-_COMMENT_COUNT = re.compile(r"^(?:no|one|\d+)\s+(?:comments?|replies|reply)$|^(?:leave|add|post)\s+a\s+comment$", re.I)
+_COMMENT_COUNT = re.compile(
+    r"^(?:no|one|\d+)\s+(?:comments?|replies|reply)$|^(?:leave|add|post)\s+a\s+comment$", re.IGNORECASE
+)
 
 
 _BLOCKS = frozenset({"div", "p", "section", "article", "figure", "ul", "ol", "li", "table", "header", *_HEADINGS})
@@ -1116,7 +1118,7 @@ def _assess(page: _Page, found: _Found) -> SelectorProposal | None:
 
 
 _MIN_MEAN_WORDS = 3.0
-_DISTINCT_TITLES = 0.5  # of the titles: an article list names each article apart
+_DISTINCT_TITLES = 0.5  # distinct (title, link path) pairs per item: an article list names each article apart
 _MIN_MEAN_WORDS_HEADED = 2.5  # titles in headings: a blog's short post titles ("Second article"), no menu
 
 
