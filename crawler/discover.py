@@ -58,6 +58,7 @@ _CHROME_WORDS = frozenset(
         "breadcrumb",
         "breadcrumbs",
         "topbar",
+        "bottombar",
         "toolbar",
         "social",
         "share",
@@ -509,12 +510,14 @@ def _visible_length(root: Element) -> int:
     return len(_joined(_VISIBLE(root)))
 
 
-def _dominates(found: _Found, visible: int) -> bool:
-    """The complete items (with a title and a link; wrappers of other items left out) hold at least half the
-    page's visible text: a related-stories strip beside an article does not, nor a bare ``p`` matching the
-    article's own paragraphs along with the strip's."""
+def _dominates(page: _Page, found: _Found, visible: int) -> bool:
+    """The headline items (with a headline title and a link, outside the page's chrome; wrappers of other items
+    left out) hold at least half the page's visible text: a related-stories strip beside an article does not,
+    nor a bare ``p`` matching the article's own paragraphs along with the strip's, nor a bare ``li`` gathering
+    the section menu and video strip along with the related stories."""
     wrappers = _nesting(found.items)
     items = [item for item in found.items if item not in wrappers and _complete(item, found)]
+    items = [item for item in items if _is_strong(page, item, found) and not _in_chrome(page, item)]
     return sum(len(_text(item)) for item in items) >= _LIST_SHARE * visible
 
 
@@ -539,7 +542,7 @@ def _fit_for_page(page: _Page, assessed: _Assessed) -> _Assessed:
         assessed = [(found, p) for found, p in assessed if len(_records(found)[1]) >= _MIN_ON_ARTICLE]
     if assessed and (_article_permalink(url) or _document_id_url(url) or _beside_siblings(page.root, assessed, url)):
         visible = _visible_length(page.root)
-        assessed = [(found, p) for found, p in assessed if _dominates(found, visible)]
+        assessed = [(found, p) for found, p in assessed if _dominates(page, found, visible)]
     return assessed
 
 
@@ -658,6 +661,8 @@ def _is_headline(anchor: Element, text: str) -> bool:
         return False  # share, bookmark, log-in buttons: they carry another URL in their query
     if _TAXONOMY_HREF.search(anchor.get("href", "")) or _POST_COUNT.search(text):
         return False  # a category, tag or author page, or an archive's "Topic (9)"
+    if _COMMENTS_LINK.search(anchor.get("href", "")) or _COMMENT_COUNT.match(text):
+        return False  # "3 comments", "Leave a comment": the post's comments, not another article
     if _beside_plain_heading(anchor):
         return False  # the card's headline is plain text; this link is a call to action beside it
     if _NEAR_HEADING(anchor):
@@ -670,6 +675,12 @@ def _is_headline(anchor: Element, text: str) -> bool:
     if block is None:
         return True
     return 2 * _width(text) >= _width(_inline_text(block)) and not _in_body(block)
+
+
+_COMMENTS_LINK = re.compile(r"#(?:comments?|respond|reply|disqus_thread)$", re.IGNORECASE)
+_COMMENT_COUNT = re.compile(
+    r"^(?:no|one|\d+)\s+(?:comments?|replies|reply)$|^(?:leave|add|post)\s+a\s+comment$", re.IGNORECASE
+)
 
 
 _BLOCKS = frozenset({"div", "p", "section", "article", "figure", "ul", "ol", "li", "table", "header", *_HEADINGS})
@@ -720,7 +731,22 @@ def _width(text: str) -> int:
 
 def _several_words(text: str) -> bool:
     """A headline has words: two or more, or is in a script written without spaces."""
-    return len(text.split()) >= 2 or any(ord(ch) >= 0x2E80 for ch in text)
+    return _word_count(text) >= 2 or any(ord(ch) >= 0x2E80 for ch in text)
+
+
+_CAMEL_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z][a-z]+|[a-z]+|\d+")
+_MIN_CAMEL_WORDS = 3  # "ZfsAndNfsMounts" is a wiki's entry name of three words; "YouTube", "FrontPage" are names
+
+
+def _word_count(text: str) -> int:
+    """Words, a token joining three or more capitalised words ("DebconfWhiptailVsXterm") counting as each."""
+    return sum(_camel_words(token) for token in text.split())
+
+
+def _camel_words(token: str) -> int:
+    words = _CAMEL_WORD.findall(token)
+    camel = len(words) >= _MIN_CAMEL_WORDS and "".join(words) == token and token[:1].isupper()
+    return len(words) if camel else 1
 
 
 def _looks_like_date(text: str) -> bool:
@@ -1078,6 +1104,8 @@ def _assess(page: _Page, found: _Found) -> SelectorProposal | None:
     titles, links = _records(found)
     if not titles or _mean_words(titles) < _min_mean_words(found):
         return None  # menus and tag lists: "Home", "About us", "Privacy policy"
+    if _repeated_action(titles, links):
+        return None  # one button repeated in every entry ("Report this review", "Reply"): no headlines
     summary, date = _summary_selector(found), _date_selector(found)
     unique = len({urljoin(page.base_url, link) for link in links}) / len(links)
     length = sum(min(len(title), 80) for title in titles) / (80 * len(titles))
@@ -1090,6 +1118,7 @@ def _assess(page: _Page, found: _Found) -> SelectorProposal | None:
 
 
 _MIN_MEAN_WORDS = 3.0
+_DISTINCT_TITLES = 0.5  # distinct (title, link path) pairs per item: an article list names each article apart
 _MIN_MEAN_WORDS_HEADED = 2.5  # titles in headings: a blog's short post titles ("Second article"), no menu
 
 
@@ -1107,6 +1136,14 @@ def _in_title_block(found: _Found) -> bool:
         titles = _select(item, found.title)
         titled += bool(titles) and any(_title_rank(a) == 1 for a in _ancestors_within(titles[0], item))
     return 2 * titled > len(items)
+
+
+def _repeated_action(titles: list[str], links: list[str]) -> bool:
+    """Most items share one title and one link path, told apart only by the query ("Report this review" to
+    "/report?reviewId=17", "?reviewId=18"...): a button repeated in each entry, not a list of articles (whose
+    titles or pages differ: a gigography's concerts share the band's name, not a page)."""
+    pairs = {(title, urlsplit(link).path) for title, link in zip(titles, links, strict=True)}
+    return len(pairs) < _DISTINCT_TITLES * len(titles)
 
 
 _UNSPECIFIC = 0.8
@@ -1147,7 +1184,7 @@ def _beside_plain_heading(anchor: Element) -> bool:
 
 def _mean_words(titles: list[str]) -> float:
     """Mean words per title; a title in a script written without spaces counts as long enough."""
-    counts = [_MIN_MEAN_WORDS if any(ord(ch) >= 0x2E80 for ch in t) else len(t.split()) for t in titles]
+    counts = [_MIN_MEAN_WORDS if any(ord(ch) >= 0x2E80 for ch in t) else _word_count(t) for t in titles]
     return sum(counts) / len(counts)
 
 

@@ -285,3 +285,90 @@ def test_related_stories_on_an_url_naming_a_document_by_a_query_id_are_no_listin
     page = _article_page(10).replace("<aside>", "<div>").replace("</aside>", "</div>")
     assert propose_selectors(page, "https://news.example.org/news/articleView.html?idxno=243722") == []
     assert len(_titles_and_links(page, "https://news.example.org/news/list.html?page=2")) == 10
+
+
+# --- eighth round: rules found on the fresh6 half (each general; no site named) ---------------------
+
+
+def _review(n: int) -> str:
+    return (
+        f'<div class="review"><div class="rating">{n % 5 + 1} of 5</div>'
+        f"<p>We came on a Friday evening with friends; the soup was warm, the staff kind, visit {n}.</p>"
+        f'<div class="tools"><a href="/review/report-to-the-editors?reviewId={4000 + n}">Report to the editors</a>'
+        "</div></div>"
+    )
+
+
+def test_a_button_repeated_in_every_review_is_no_list_of_headlines() -> None:
+    """The same link text to the same page (only the query's id differs) in each entry is an action, and
+    entries without a headline link of their own are no article list."""
+    html = f"<html><body><h1>The Corner Bistro</h1><div class='reviews'>{''.join(_review(n) for n in range(6))}"
+    assert propose_selectors(html + "</div></body></html>", "https://food.example.org/restaurant/corner") == []
+
+
+def test_entries_sharing_a_title_but_not_a_page_stay_a_list() -> None:
+    """A band's concerts are all titled with its name; their pages differ: still a list."""
+    gigs = "".join(
+        f'<li class="gig"><p><a href="/concerts/{n}-the-river-band-at-hall-{n}">The River Band and Guests</a></p>'
+        f"<time>2024-05-{n + 1:02d}</time></li>"
+        for n in range(8)
+    )
+    assert len(_titles_and_links(f"<html><body><ul class='gigs'>{gigs}</ul></body></html>")) == 8
+
+
+def test_a_bare_li_gathering_the_menu_with_the_related_strip_does_not_make_the_article_a_listing() -> None:
+    """On an article's URL, only headline items outside the page's chrome count towards the list holding the
+    page's text: the navigation menu's entries, matched by the same bare ``li``, do not."""
+    menu = "".join(
+        f'<li><div><a href="/world/region-{n}/">News and views of the wide world, region {n}</a></div></li>'
+        for n in range(9)
+    )
+    related = "".join(
+        f'<li><div><a href="/world/2024/04/{n + 1:02d}/quay-story-{n}/">Harbour quay story number {n} of April</a>'
+        "</div></li>"
+        for n in range(10)
+    )
+    body = "<p>" + "The bus touched a wire near the market and the city's police closed the road. " * 7 + "</p>"
+    html = f"<html><body><nav><ul>{menu}</ul></nav><div><h1>A bus and a wire</h1>{body}</div><ul>{related}</ul>"
+    assert propose_selectors(html + "</body></html>", "https://news.example.org/world/2024/05/14/bus-wire-city/") == []
+    assert len(_titles_and_links(html + "</body></html>", "https://news.example.org/world/")) == 19
+
+
+_COMMENT_COUNTS = ("One comment", "No comments", "12 comments")
+
+
+def _wiki_entry(name: str, n: int) -> str:
+    prose = f"<p>A long entry about systems, number {n}, with a heading of its own in plain words. </p>" * 3
+    return (
+        f'<div class="blogentry"><div class="entryid"><h2><a href="/blog/{name}">{name}</a></h2></div>'
+        f"<div class='wikitext'><h2>The plain title of entry {n}</h2>{prose}</div>"
+        f'<div class="commenttools"><a href="/blog/{name}?showcomments#comments">{_COMMENT_COUNTS[n % 3]}</a>'
+        "</div></div>"
+    )
+
+
+_WIKI_NAMES = ("ZfsMountsGoStale", "DebconfWhiptailInXterms", "TerminalColoursDiffer", "PflogAndTcpdumpNotes")
+
+
+def test_entry_names_of_joined_capitalised_words_are_headlines() -> None:
+    """A wiki-style blog links each entry by a name of three or more joined capitalised words: several words."""
+    html = "<html><body>" + "".join(_wiki_entry(name, n) for n, name in enumerate(_WIKI_NAMES)) + "</body></html>"
+    found = _titles_and_links(html, "https://wiki.example.org/blog/")
+    assert [title for title, _ in found] == list(_WIKI_NAMES)
+
+
+def test_comment_count_links_are_no_headlines() -> None:
+    """ "3 comments" (to the post's ``#comments``) is no article of its own: the entries' headline is the title."""
+    names = [f"Notes on mounts and terminals, part {n}" for n in range(8)]
+    html = "<html><body>" + "".join(_wiki_entry(name, n) for n, name in enumerate(names)) + "</body></html>"
+    found = _titles_and_links(html, "https://wiki.example.org/blog/")
+    assert [title for title, _ in found] == names
+
+
+def test_a_log_in_form_in_the_bottom_bar_does_not_make_the_page_a_login_form() -> None:
+    """A bottom bar, like a top bar, is page chrome: its log-in form says nothing of the page's content."""
+    bar = (
+        '<div class="bottombar"><form method="post" action="/login">Login: <input name="login">'
+        'Password: <input type="password" name="password"></form></div>'
+    )
+    assert len(_titles_and_links(_catalogue(bar), "https://shop.example.org/cottages/")) == 8
