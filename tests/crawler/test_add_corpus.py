@@ -17,8 +17,9 @@ the fifth round), and on the "fresh4" half (collected the same way on Dec 2,
 measured once with crawler/discover.py untouched, then tuned on: tuning data
 too), and on the "fresh5" half (27 pages of nine repositories no earlier half used,
 collected the same way, measured once with crawler/discover.py untouched, then tuned
-on in the seventh round: tuning data too; the next unseen figure needs a new
-held-out half): targets met there are
+on in the seventh round: tuning data too), "fresh6" (18 pages, the same way,
+tuned on in the eighth round) and "fresh7" (12 pages, the same way, measured after the
+seventh and the eighth rounds, tuned on by neither: the current unseen figure): targets met there are
 asserted, targets missed are strict xfails naming the measured figure (a fix
 makes them XPASS, which fails until the expectation is updated).
 """
@@ -273,3 +274,63 @@ def test_fresh5_non_listings_get_nothing_or_a_feed(outcomes: list) -> None:
                    "title, so the page-matching rule cannot tell them apart)")
 def test_fresh5_feeds(outcomes: list) -> None:
     assert not [o.name for o in outcomes if o.half == "fresh5" and o.feed_ok is False]
+
+
+# --- fresh6: collected on Dec 2 (truth committed in 61cd535 before add ran on it), measured once (15:23 UTC) after
+# the seventh round, nothing tuned on it; then tuned on (its non-listing misses and one listing; eighth round).
+# All 18 pages in the repository: 7 listings, 11 others, 4 with a feed truth. ---
+
+
+def test_the_fresh6_half_has_eighteen_pages_seven_of_them_listings(outcomes: list) -> None:
+    fresh6 = [o for o in outcomes if o.half == "fresh6"]
+    assert len(fresh6) >= 18
+    assert sum(o.kind == "listing" for o in fresh6) >= 7
+
+
+@pytest.mark.xfail(strict=True, reason="fresh6 measured once: listings 4/7 (57 %), after the eighth round 5/7 (71 %), "
+                   "target 85 %: bnqt_blog_home (a teaser slider merged with the posts, 15 for 5), newyorker_home "
+                   "(27 for 24)")
+def test_fresh6_listings_get_the_right_list(outcomes: list) -> None:
+    assert _share(bench.figures(outcomes, "fresh6")["listings"]) >= 0.85, _failed(outcomes, "listing", "fresh6")
+
+
+def test_fresh6_non_listings_get_nothing_or_a_feed(outcomes: list) -> None:
+    """Measured once: 9/11 (82 %; foxnews_article's related list and iens_restaurant_reviews' reviews were
+    proposed); after the eighth round, tuned on them: 11/11."""
+    assert _share(bench.figures(outcomes, "fresh6")["non-listings"]) >= 0.90, _failed(outcomes, "other", "fresh6")
+
+
+def test_fresh6_feeds(outcomes: list) -> None:
+    """Measured once: 4/4."""
+    feeds = [o for o in outcomes if o.half == "fresh6" and o.feed_ok is not None]
+    assert len(feeds) >= 4
+    assert [o.name for o in feeds if not o.feed_ok] == []
+
+
+# --- fresh7: collected on Dec 2 (truth committed in 535313d before add ran on it; its three Hacker News pages
+# dropped before the run, the site being in earlier halves), measured at 15:34 UTC after the seventh round and
+# again after the eighth, tuned on by neither: the current unseen figure. 12 pages: 7 listings, 5 others. ---
+
+
+def test_the_fresh7_half_has_twelve_pages_seven_of_them_listings(outcomes: list) -> None:
+    fresh7 = [o for o in outcomes if o.half == "fresh7"]
+    assert len(fresh7) >= 12
+    assert sum(o.kind == "listing" for o in fresh7) >= 7
+
+
+@pytest.mark.xfail(strict=True, reason="fresh7 measured once: listings 4/7 (57 %), target 85 %: yahoo_de_search "
+                   "(13 for 11), epicentrk_shop_category (each card twice, 44 for 22), udn_news_home (a tab strip)")
+def test_fresh7_listings_get_the_right_list(outcomes: list) -> None:
+    assert _share(bench.figures(outcomes, "fresh7")["listings"]) >= 0.85, _failed(outcomes, "listing", "fresh7")
+
+
+def test_fresh7_non_listings_get_nothing_or_a_feed(outcomes: list) -> None:
+    """Measured once: 5/5."""
+    assert _share(bench.figures(outcomes, "fresh7")["non-listings"]) >= 0.90, _failed(outcomes, "other", "fresh7")
+
+
+def test_fresh7_feeds(outcomes: list) -> None:
+    """Measured once: 1/1 (the blog home's own feed)."""
+    feeds = [o for o in outcomes if o.half == "fresh7" and o.feed_ok is not None]
+    assert len(feeds) >= 1
+    assert [o.name for o in feeds if not o.feed_ok] == []
