@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from importlib.util import find_spec
 from typing import Any
 
@@ -37,11 +38,56 @@ TRIMMED_SPIDER_MIDDLEWARES = {
 NO_EXTENSIONS = {"EXTENSIONS_BASE": {}, "STATS_CLASS": "scrapy.statscollectors.DummyStatsCollector"}
 
 
+# What every crawl shares whatever the config says (copied per call: Scrapy may change the nested dicts).
+_FIXED: dict[str, Any] = {
+    "SPIDER_MODULES": ["crawler.spiders"],
+    "TWISTED_REACTOR": ASYNCIO_REACTOR,
+    # Scrapy's own downloader lets a slot's whole queue through at once under the asyncio reactor.
+    "DOWNLOADER": "crawler.downloader.PerSiteDownloader",
+    "DOWNLOAD_WARNSIZE": 0,
+    "COOKIES_ENABLED": False,
+    # One long-lived crawler serves every run (crawler/engine.py): offsite and duplicate filtering per job,
+    # and its requests served first come, first served (Scrapy's default queue is last in, first out).
+    "DUPEFILTER_CLASS": "crawler.engine.JobDupeFilter",
+    "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
+    "DOWNLOADER_MIDDLEWARES": {
+        **TRIMMED_DOWNLOADER_MIDDLEWARES,
+        "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+        "crawler.engine.JobGateMiddleware": 50,
+        "crawler.middlewares.SiteGuardMiddleware": 60,
+        "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+        "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
+        "crawler.middlewares.RetryAfterMiddleware": 560,
+    },
+    "SPIDER_MIDDLEWARES": TRIMMED_SPIDER_MIDDLEWARES,
+    **NO_EXTENSIONS,
+    # A daemon creates a crawler per source run: no telnet console, no
+    # remote-control server (a code-execution surface), no extensions
+    # that only make sense for one-off crawls.
+    "TELNETCONSOLE_ENABLED": False,
+    "REMOTE_CONTROL_ENABLED": False,
+    "LOGSTATS_INTERVAL": 0,
+    "LOG_LEVEL": "WARNING",
+    "LOG_INSTALL_ROOT_HANDLER": False,
+    "REDIRECT_MAX_TIMES": 5,
+    # http(s) only: a listing page must not make us read local files (file://) or other
+    # schemes when full_text fetches the article links it lists.
+    "DOWNLOAD_HANDLERS": {
+        "file": None, "data": None, "ftp": None, "s3": None,
+        "http": "crawler.engine.JobDownloadHandler", "https": "crawler.engine.JobDownloadHandler",
+    },
+    "HTTPCACHE_ENABLED": False,
+    # Measured in bench/: a new crawler per source run re-parses the callbacks' source for
+    # this check, and 100 concurrent item tasks per response only add overhead to list appends.
+    "WARN_ON_GENERATOR_RETURN_VALUE": False,
+    "CONCURRENT_ITEMS": 1,
+}
+
+
 def scrapy_settings(crawler: CrawlerConfig) -> dict[str, Any]:
     """Settings shared by every crawl; polite, bounded, and with no side servers."""
     return {
-        "SPIDER_MODULES": ["crawler.spiders"],
-        "TWISTED_REACTOR": ASYNCIO_REACTOR,
+        **copy.deepcopy(_FIXED),
         "USER_AGENT": crawler.user_agent,
         "ROBOTSTXT_OBEY": crawler.obey_robots_txt,
         "DOWNLOAD_TIMEOUT": crawler.timeout.total_seconds(),
@@ -49,48 +95,9 @@ def scrapy_settings(crawler: CrawlerConfig) -> dict[str, Any]:
         # One crawler serves every run of the process: each of `concurrency` runs at a time gets per_domain.
         "CONCURRENT_REQUESTS": crawler.concurrency * crawler.per_domain,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawler.per_domain,
-        # Scrapy's own downloader lets a slot's whole queue through at once under the asyncio reactor.
-        "DOWNLOADER": "crawler.downloader.PerSiteDownloader",
         "DOWNLOAD_MAXSIZE": crawler.max_size,
-        "DOWNLOAD_WARNSIZE": 0,
-        "COOKIES_ENABLED": False,
-        # One long-lived crawler serves every run (crawler/engine.py): offsite and duplicate filtering per job,
-        # and its requests served first come, first served (Scrapy's default queue is last in, first out).
-        "DUPEFILTER_CLASS": "crawler.engine.JobDupeFilter",
-        "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
-        "DOWNLOADER_MIDDLEWARES": {
-            **TRIMMED_DOWNLOADER_MIDDLEWARES,
-            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
-            "crawler.engine.JobGateMiddleware": 50,
-            "crawler.middlewares.SiteGuardMiddleware": 60,
-            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-            "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
-            "crawler.middlewares.RetryAfterMiddleware": 560,
-        },
-        "SPIDER_MIDDLEWARES": TRIMMED_SPIDER_MIDDLEWARES,
-        **NO_EXTENSIONS,
         # One robots.txt cache for every crawler of the process (per host, an hour).
         "NEWSWATCH_ROBOTS_CACHE": RobotsCache(),
-        # A daemon creates a crawler per source run: no telnet console, no
-        # remote-control server (a code-execution surface), no extensions
-        # that only make sense for one-off crawls.
-        "TELNETCONSOLE_ENABLED": False,
-        "REMOTE_CONTROL_ENABLED": False,
-        "LOGSTATS_INTERVAL": 0,
-        "LOG_LEVEL": "WARNING",
-        "LOG_INSTALL_ROOT_HANDLER": False,
-        "REDIRECT_MAX_TIMES": 5,
-        # http(s) only: a listing page must not make us read local files (file://) or other
-        # schemes when full_text fetches the article links it lists.
-        "DOWNLOAD_HANDLERS": {
-            "file": None, "data": None, "ftp": None, "s3": None,
-            "http": "crawler.engine.JobDownloadHandler", "https": "crawler.engine.JobDownloadHandler",
-        },
         # One per-host limit for every crawler of the process: per_domain means per site.
         "NEWSWATCH_HOST_LIMITER": HostLimiter(crawler.per_domain, crawler.per_host_delay.total_seconds()),
-        "HTTPCACHE_ENABLED": False,
-        # Measured in bench/: a new crawler per source run re-parses the callbacks' source for
-        # this check, and 100 concurrent item tasks per response only add overhead to list appends.
-        "WARN_ON_GENERATOR_RETURN_VALUE": False,
-        "CONCURRENT_ITEMS": 1,
     }
