@@ -64,6 +64,7 @@ _CHROME_WORDS = frozenset(
         "share",
         "sharing",
         "widget",
+        "tabs",  # a tabbed widget: parallel panes ("Latest", "Most read") beside the main list
     }
 )
 # Ordered: earlier words name a summary more surely than later ones.
@@ -677,7 +678,10 @@ def _is_headline(anchor: Element, text: str) -> bool:
     return 2 * _width(text) >= _width(_inline_text(block)) and not _in_body(block)
 
 
-_COMMENTS_LINK = re.compile(r"#(?:comments?|respond|reply|disqus_thread)$", re.IGNORECASE)
+# The item's comments or reviews, by fragment ("#comments") or as its own sub-page ("/item-17/reviews/").
+_COMMENTS_LINK = re.compile(
+    r"#(?:comments?|respond|reply|disqus_thread)$|/(?:comments?|reviews?)/?(?:[?#].*)?$", re.IGNORECASE
+)
 _COMMENT_COUNT = re.compile(
     r"^(?:no|one|\d+)\s+(?:comments?|replies|reply)$|^(?:leave|add|post)\s+a\s+comment$", re.IGNORECASE
 )

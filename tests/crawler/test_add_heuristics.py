@@ -372,3 +372,33 @@ def test_a_log_in_form_in_the_bottom_bar_does_not_make_the_page_a_login_form() -
         'Password: <input type="password" name="password"></form></div>'
     )
     assert len(_titles_and_links(_catalogue(bar), "https://shop.example.org/cottages/")) == 8
+
+
+def _product_card(n: int) -> str:
+    review = f'<a class="link" href="/goods/item-{n}/reviews/">Write a review</a>'
+    stars = f'<div class="stars"><span>★★★★</span>{review}</div>'
+    name = f'<div class="name"><a class="link" href="/goods/item-{n}.html">Garden chair model {n} in oak</a></div>'
+    return f'<div class="card"><div class="info">{stars}{name}</div><span class="price">{n}9 EUR</span></div>'
+
+
+def test_a_link_to_the_items_reviews_page_is_no_headline() -> None:
+    """A card's "Write a review" link (to the item's own ``/reviews/`` page) is no second item of the card."""
+    html = "<html><body><div class='grid'>" + "".join(_product_card(n) for n in range(8)) + "</div></body></html>"
+    found = _titles_and_links(html, "https://shop.example.org/garden/")
+    assert [link for _, link in found] == [f"https://shop.example.org/goods/item-{n}.html" for n in range(8)]
+
+
+def test_the_panes_of_a_tabbed_widget_do_not_beat_the_main_list() -> None:
+    """A tabbed widget ("Latest", "Most read"...: parallel panes of timestamped links) is beside the list."""
+    panes = "".join(
+        f'<div id="pane{p}"><dl>'
+        + "".join(
+            f'<dt><a class="tl" href="/s/{p}{n}"><b>0{n}:00</b>Council votes on harbour plan {p}{n}</a></dt>'
+            for n in range(9)
+        )
+        + "</dl></div>"
+        for p in range(4)
+    )
+    html = f'<html><body><div class="posts">{"".join(_post(*p) for p in POSTS)}</div><div id="tabs">{panes}</div>'
+    found = _titles_and_links(html + "</body></html>")
+    assert [link for _, link in found] == [urljoin(BASE, href) for _, href in POSTS]
