@@ -19,7 +19,8 @@ too), and on the "fresh5" half (27 pages of nine repositories no earlier half us
 collected the same way, measured once with crawler/discover.py untouched, then tuned
 on in the seventh round: tuning data too), "fresh6" (18 pages, the same way,
 tuned on in the eighth round) and "fresh7" (12 pages, the same way, measured after the
-seventh and the eighth rounds, tuned on by neither: the current unseen figure): targets met there are
+seventh and the eighth rounds, tuned on by neither, then tuned on in the ninth round: tuning data too; the next
+unseen figure needs a new held-out half): targets met there are
 asserted, targets missed are strict xfails naming the measured figure (a fix
 makes them XPASS, which fails until the expectation is updated).
 """
@@ -309,7 +310,7 @@ def test_fresh6_feeds(outcomes: list) -> None:
 
 # --- fresh7: collected on Dec 2 (truth committed in 535313d before add ran on it; its three Hacker News pages
 # dropped before the run, the site being in earlier halves), measured at 15:34 UTC after the seventh round and
-# again after the eighth, tuned on by neither: the current unseen figure. 12 pages: 7 listings, 5 others. ---
+# again after the eighth, tuned on by neither; then tuned on (ninth round). 12 pages: 7 listings, 5 others. ---
 
 
 def test_the_fresh7_half_has_twelve_pages_seven_of_them_listings(outcomes: list) -> None:
@@ -318,9 +319,10 @@ def test_the_fresh7_half_has_twelve_pages_seven_of_them_listings(outcomes: list)
     assert sum(o.kind == "listing" for o in fresh7) >= 7
 
 
-@pytest.mark.xfail(strict=True, reason="fresh7 measured once: listings 4/7 (57 %), target 85 %: yahoo_de_search "
-                   "(13 for 11), epicentrk_shop_category (each card twice, 44 for 22), udn_news_home (a tab strip)")
 def test_fresh7_listings_get_the_right_list(outcomes: list) -> None:
+    """Measured after the seventh and the eighth rounds (tuned on by neither): 4/7 (57 %), under the 85 % target;
+    missed yahoo_de_search (13 for 11), epicentrk_shop_category (each card twice, 44 for 22), udn_news_home (a
+    tab strip). Tuned on in the ninth round (so fresh7 is tuning data now): 6/7 (86 %)."""
     assert _share(bench.figures(outcomes, "fresh7")["listings"]) >= 0.85, _failed(outcomes, "listing", "fresh7")
 
 
