@@ -523,7 +523,7 @@ def _dominates(page: _Page, found: _Found, visible: int) -> bool:
 
 
 def _complete(item: Element, found: _Found) -> bool:
-    return bool(_first_href(item, found.link) and _joined(_select(item, f"{found.title} ::text")))
+    return _record(item, found) is not None
 
 
 def _article_permalink(url: str) -> bool:
@@ -549,9 +549,9 @@ def _fit_for_page(page: _Page, assessed: _Assessed) -> _Assessed:
 
 def _beside_siblings(root: Element, assessed: _Assessed, url: str) -> bool:
     """One structure is a module of the page's siblings beside its main body (``_sibling_module``)."""
-    if _url_shape(url) is None or (body := _main_body(root)) is None:
+    if (shape := _url_shape(url)) is None or (body := _main_body(root)) is None:
         return False
-    return any(_sibling_module(found, body, url) for found, _ in assessed)
+    return any(_sibling_module(found, body, url, shape) for found, _ in assessed)
 
 
 def _main_body(root: Element) -> Element | None:
@@ -571,14 +571,13 @@ def _main_body(root: Element) -> Element | None:
 _BODY_PART = 0.75
 
 
-def _sibling_module(found: _Found, body: Element, url: str) -> bool:
+def _sibling_module(found: _Found, body: Element, url: str, shape: tuple[tuple[str, ...], str]) -> bool:
     """Every item lies outside the page's main body, and most of the links share the shape of the page's URL
     (``_url_shape``): a related-stories, "more from" or "also viewed" module on one of the documents it lists."""
     if any(_within(item, body) or _within(body, item) for item in found.items):
         return False
-    shape = _url_shape(url)
     links = _records(found)[1]
-    return shape is not None and 2 * sum(_url_shape(urljoin(url, link)) == shape for link in links) > len(links)
+    return 2 * sum(_url_shape(urljoin(url, link)) == shape for link in links) > len(links)
 
 
 def _within(el: Element, block: Element) -> bool:
@@ -727,15 +726,23 @@ def _whole_heading(anchor: Element, text: str) -> bool:
     return len(text) >= _MIN_SHORT_HEADLINE and heading is not None and _text(heading) == text and _several_words(text)
 
 
+_UNSPACED_SCRIPTS = 0x2E80  # CJK radicals onwards: scripts written without spaces between words
+
+
 def _width(text: str) -> int:
     """Length with a character of a script written without spaces (CJK) counting twice: "三大战区海军演练" is a
     headline of 8 characters, and a link of 24 beside a 21-character timestamp is most of its line."""
-    return len(text) + sum(ord(ch) >= 0x2E80 for ch in text)
+    return len(text) + sum(ord(ch) >= _UNSPACED_SCRIPTS for ch in text)
+
+
+def _unspaced(text: str) -> bool:
+    """Written (at least in part) in a script without spaces between words (CJK)."""
+    return any(ord(ch) >= _UNSPACED_SCRIPTS for ch in text)
 
 
 def _several_words(text: str) -> bool:
     """A headline has words: two or more, or is in a script written without spaces."""
-    return _word_count(text) >= 2 or any(ord(ch) >= 0x2E80 for ch in text)
+    return _word_count(text) >= 2 or _unspaced(text)
 
 
 _CAMEL_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z][a-z]+|[a-z]+|\d+")
@@ -1049,13 +1056,17 @@ def _first_href(item: Element, option: str) -> str:
 def _records(found: _Found) -> tuple[list[str], list[str]]:
     """Titles and links of the complete items, in page order."""
     titles, links = [], []
-    for item in found.items:
-        title = _joined(_select(item, f"{found.title} ::text"))
-        link = _first_href(item, found.link)
-        if title and link:
-            titles.append(title)
-            links.append(link)
+    for record in filter(None, (_record(item, found) for item in found.items)):
+        titles.append(record[0])
+        links.append(record[1])
     return titles, links
+
+
+def _record(item: Element, found: _Found) -> tuple[str, str] | None:
+    """The item's title and link, or None when it lacks either."""
+    title = _joined(_select(item, f"{found.title} ::text"))
+    link = _first_href(item, found.link)
+    return (title, link) if title and link else None
 
 
 def _is_strong(page: _Page, item: Element, found: _Found) -> bool:
@@ -1188,7 +1199,7 @@ def _beside_plain_heading(anchor: Element) -> bool:
 
 def _mean_words(titles: list[str]) -> float:
     """Mean words per title; a title in a script written without spaces counts as long enough."""
-    counts = [_MIN_MEAN_WORDS if any(ord(ch) >= 0x2E80 for ch in t) else _word_count(t) for t in titles]
+    counts = [_MIN_MEAN_WORDS if _unspaced(t) else _word_count(t) for t in titles]
     return sum(counts) / len(counts)
 
 
