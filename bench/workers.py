@@ -184,7 +184,7 @@ class Pass:
     @property
     def other_cost(self) -> float:
         """CPU seconds per run of everything but the daemon and the workers (nginx, Redis, the driver, others)."""
-        return max(0.0, self.machine_cpu - self.daemon_cpu - sum(w.cpu for w in self.fleet)) / self.sources
+        return max(0.0, self.machine_cpu / self.sources - self.writer_cost - self.worker_cost)
 
     def bound(self, k: int, cores: int) -> float:
         """The pages/s this machine allows ``k`` workers at this pass's CPU costs per run."""
@@ -344,13 +344,14 @@ def budget_lines(passes: dict[int, Pass]) -> list[str]:
     w, d, o = one.worker_cost, one.writer_cost, one.other_cost
     allowed = one.bound(2, CORES) / one.bound(1, CORES)
     limit = "the daemon's one core" if 1 / d <= CORES / (w + d + o) else f"the {CORES} cores"
+    need = SPEED_UP_TARGET / (2 - SPEED_UP_TARGET)  # crawl cost per (daemon + everything else) for that gain
     return [f"At the 1-worker pass's costs per run (worker {1000 * w:.1f} ms, daemon {1000 * d:.1f} ms, "
             f"everything else {1000 * o:.1f} ms of CPU), 1 worker may do min(1/worker, 1/daemon, "
             f"{CORES}/all) = {one.bound(1, CORES):.1f} pages/s and 2 workers {one.bound(2, CORES):.1f}: "
             f"this machine allows 2 workers at most **{allowed:.2f}×** of 1, bounded by {limit}. "
             f"A 2-worker gain of g needs the crawl to cost at least g/(2-g) × (daemon + everything else) per run "
-            f"on {CORES} shared cores ({SPEED_UP_TARGET}×: 4×, here {1000 * 4 * (d + o):.0f} ms of crawl per run "
-            f"against {1000 * w:.1f} ms); with the daemon, Redis and nginx on other machines the bound is "
+            f"on {CORES} shared cores ({SPEED_UP_TARGET}×: {need:.0f}×, here {1000 * need * (d + o):.0f} ms of crawl "
+            f"per run against {1000 * w:.1f} ms); with the daemon, Redis and nginx on other machines the bound is "
             "K / worker alone."]
 
 
