@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import chain
-from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 from lxml.etree import _Element as Element
@@ -653,6 +653,8 @@ def _headlines(root: Element) -> dict[Element, str]:
 def _is_headline(anchor: Element, text: str) -> bool:
     if not _usable_href(anchor.get("href")):
         return False
+    if _release_link(anchor, text):
+        return True  # "v2.10.1" linking to ".../tag/v2.10.1": a release list's entry, its headline a version
     if _width(text) < _MIN_HEADLINE and not _whole_heading(anchor, text):
         return False
     if _looks_like_date(text) or _PAGER_TEXT.match(text) or not _several_words(text):
@@ -663,6 +665,8 @@ def _is_headline(anchor: Element, text: str) -> bool:
         return False  # a category, tag or author page, or an archive's "Topic (9)"
     if _COMMENTS_LINK.search(anchor.get("href", "")) or _COMMENT_COUNT.match(text):
         return False  # "3 comments", "Leave a comment": the post's comments, not another article
+    if _DOWNLOAD_HREF.search(anchor.get("href", "")):
+        return False  # "Source code (zip)", "Download for Windows": a file to fetch, not an article
     if _beside_plain_heading(anchor):
         return False  # the card's headline is plain text; this link is a call to action beside it
     if _NEAR_HEADING(anchor):
@@ -680,6 +684,11 @@ def _is_headline(anchor: Element, text: str) -> bool:
 # The item's comments or reviews, by fragment ("#comments") or as its own sub-page ("/item-17/reviews/").
 _COMMENTS_LINK = re.compile(
     r"#(?:comments?|respond|reply|disqus_thread)$|/(?:comments?|reviews?)/?(?:[?#].*)?$", re.IGNORECASE
+)
+# A file archive or an installer: a download, never an article ("v2.10.2.tar.gz", "setup.exe").
+_DOWNLOAD_HREF = re.compile(
+    r"\.(?:zip|tar|gz|tgz|bz2|tbz2?|xz|txz|7z|rar|exe|msi|dmg|pkg|deb|rpm|apk|jar|whl|iso)(?:[?#].*)?$",
+    re.IGNORECASE,
 )
 _COMMENT_COUNT = re.compile(
     r"^(?:no|one|\d+)\s+(?:comments?|replies|reply)$|^(?:leave|add|post)\s+a\s+comment$", re.IGNORECASE
@@ -715,6 +724,19 @@ def _in_body(block: Element) -> bool:
         if len(prose) >= 2 and sum(prose) >= 300:
             return True
     return False
+
+
+# A version number ("v2.10.1", "2.3.0rc1", "release-1.4"): at least one dot between digits.
+_VERSION = re.compile(r"^(?:[A-Za-z][\w-]*[ @-])?v?\d+(?:\.\d+)+(?:[-.+]?[A-Za-z0-9]+)*$")
+
+
+def _release_link(anchor: Element, text: str) -> bool:
+    """The link's text is a version number that its own URL names: a release of a release list."""
+    return _is_version(text) and text.lower() in unquote(anchor.get("href", "")).lower()
+
+
+def _is_version(text: str) -> bool:
+    return bool(_VERSION.match(text)) and not _DOWNLOAD_HREF.search(text)
 
 
 _MIN_SHORT_HEADLINE = 5  # characters: "Article 1", "Oh yeah !" are headlines when they are a whole linked heading
@@ -863,10 +885,90 @@ def _shapes(page: _Page) -> Iterator[_Found]:
         found = _fields(_select(page.root, key), key, page.headlines)
         if found is not None:
             found = _narrowed_by_mark(page, _without_empty_items(page.root, found))
+            found = _in_dominant_module(page, found) or found
             yield found
             scoped = _scoped(page, found)
             if scoped is not None:
                 yield scoped
+
+
+_DOMINANT_SHARE = 0.75  # of the items, in one module: the rest are stray boxes (a weather box, one promo card)
+_DOMINANT_RATIO = 3  # times the next module's items
+
+
+def _in_dominant_module(page: _Page, found: _Found) -> _Found | None:
+    """``found`` scoped to the one module holding nearly all its items (``div#web > ol h3``), when the rest are
+    strays in other modules: a search page's weather, image and ad boxes, a hub's one promo card.
+    Modules are the branches below the items' common ancestor, split again while one branch dominates; a list
+    spread evenly over several (a home page's sections, a grid's rows) is left whole, and so is a module that is
+    no one list but a region of several (the page's body below its header: its menus stay the proposal's
+    weakness, not hidden by a selector scoped to the body)."""
+    items = found.items
+    while (top := _dominant_branch(items, len(found.items))) is not None:
+        items = top
+    if len(items) == len(found.items) or not _one_list(items):
+        return None
+    return _scope_to(page.root, found, items)
+
+
+_ONE_LIST = 1 / 3  # of a module's items, at most, in one branch below it: a list, or a grid of rows
+
+
+def _one_list(items: list[Element]) -> bool:
+    return max(len(group) for group in _branches(items).values()) <= _ONE_LIST * len(items)
+
+
+def _dominant_branch(items: list[Element], total: int) -> list[Element] | None:
+    groups = _branches(items)
+    if len(groups) < 2:
+        return None
+    ranked = sorted(groups.values(), key=len, reverse=True)
+    top = ranked[0]
+    if len(top) < _MIN_ITEMS or len(top) < _DOMINANT_SHARE * total or len(top) < _DOMINANT_RATIO * len(ranked[1]):
+        return None
+    return top
+
+
+def _branches(items: list[Element]) -> dict[Element, list[Element]]:
+    """The items grouped by the child of their common ancestor they lie under."""
+    paths = [list(reversed([item, *item.iterancestors()])) for item in items]
+    depth = 0
+    while all(len(p) > depth + 1 for p in paths) and len({p[depth] for p in paths}) == 1:
+        depth += 1
+    groups: dict[Element, list[Element]] = {}
+    for item, path in zip(items, paths, strict=True):
+        groups.setdefault(path[depth], []).append(item)
+    return groups
+
+
+def _scope_to(root: Element, found: _Found, items: list[Element]) -> _Found | None:
+    """``found`` narrowed to ``items`` by a classed or id'd block around them that holds no other item."""
+    wanted = set(items)
+    shared = set(items[0].iterancestors()).intersection(*(set(i.iterancestors()) for i in items[1:]))
+    for el in (a for a in items[0].iterancestors() if a in shared):
+        if el.tag in ("body", "html") or not _CSS_TAG.match(str(el.tag)):
+            return None
+        for block in _block_keys(el):
+            key = f"{block} {found.item}"
+            scoped = _select(root, key)
+            if set(scoped) == wanted:
+                return _Found(key, found.title, found.link, scoped)
+    return None
+
+
+def _block_keys(el: Element) -> list[str]:
+    """``div#web``, ``div.results``; a bare block by its named parent (``div#web > ol``)."""
+    own = _named(el)
+    parent = el.getparent()
+    if own or parent is None or not _CSS_TAG.match(str(parent.tag)):
+        return own
+    return [f"{key} > {el.tag}" for key in _named(parent)]
+
+
+def _named(el: Element) -> list[str]:
+    ident = el.get("id", "")
+    by_id = [f"{el.tag}#{ident}"] if _STABLE_CLASS.match(ident) else []
+    return by_id + [f"{el.tag}.{cls}" for cls in _stable_classes(el)[:3]]
 
 
 def _scoped(page: _Page, found: _Found) -> _Found | None:
@@ -1162,18 +1264,20 @@ def _repeated_action(titles: list[str], links: list[str]) -> bool:
 
 
 _UNSPECIFIC = 0.8
+_DESCENDANT = re.compile(r"(?<![>\s])\s+(?![>\s])")  # a space that scopes, not one around " > "
 _GENERIC_TAGS = re.compile(r"\b(?:div|span|a)\b")
 
 
 def _unspecific(item: str) -> bool:
     """An item selector of bare generic tags ("div > a", "div:has(a)"): it gathers links of unrelated modules."""
-    words = re.findall(r"[a-z][a-z0-9-]*|[.#]", item.split(":has(")[0])
+    own = _DESCENDANT.split(item.split(":has(")[0].strip())[-1]  # "div#bd div > a": the items are "div > a"
+    words = re.findall(r"[a-z][a-z0-9-]*|[.#]", own)
     return "." not in words and "#" not in words and all(_GENERIC_TAGS.fullmatch(w) for w in words)
 
 
 def _headline_text(title: str) -> bool:
     """A title reads like a headline: several words, not a pager, a date or a post count ("REVIEWS", "Older »")."""
-    return (
+    return _is_version(title) or (
         _width(title) >= _MIN_HEADLINE
         and len(title) <= _MAX_HEADLINE
         and _several_words(title)
@@ -1199,7 +1303,7 @@ def _beside_plain_heading(anchor: Element) -> bool:
 
 def _mean_words(titles: list[str]) -> float:
     """Mean words per title; a title in a script written without spaces counts as long enough."""
-    counts = [_MIN_MEAN_WORDS if _unspaced(t) else _word_count(t) for t in titles]
+    counts = [_MIN_MEAN_WORDS if _unspaced(t) or _is_version(t) else _word_count(t) for t in titles]
     return sum(counts) / len(counts)
 
 

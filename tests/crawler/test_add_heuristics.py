@@ -402,3 +402,38 @@ def test_the_panes_of_a_tabbed_widget_do_not_beat_the_main_list() -> None:
     html = f'<html><body><div class="posts">{"".join(_post(*p) for p in POSTS)}</div><div id="tabs">{panes}</div>'
     found = _titles_and_links(html + "</body></html>")
     assert [link for _, link in found] == [urljoin(BASE, href) for _, href in POSTS]
+
+
+def _release(version: str) -> str:
+    downloads = "".join(
+        f'<div class="file"><a href="/acme/tool/archive/{version}.{ext}">Source code ({ext})</a></div>'
+        for ext in ("zip", "tar.gz")
+    )
+    header = f'<div class="release-header"><a href="/acme/tool/releases/tag/{version}">{version}</a></div>'
+    notes = f"<p>Fixes the harbour importer and speeds up the council export in {version}.</p>"
+    return f'<div class="release">{header}{notes}<details><summary>Assets</summary>{downloads}</details></div>'
+
+
+def test_a_release_list_is_read_by_its_version_headlines_not_its_download_links() -> None:
+    """A release list's entries are headed by a version ("v2.10.1") linking to its own page; the archives each
+    entry offers ("Source code (zip)") are files to fetch, never headlines."""
+    versions = [f"v2.{n}.{m}" for n in (10, 9, 8) for m in (2, 1, 0)]
+    html = "<html><body><div class='releases'>" + "".join(_release(v) for v in versions) + "</div></body></html>"
+    found = _titles_and_links(html, "https://code.example.org/acme/tool/releases")
+    assert found == [(v, f"https://code.example.org/acme/tool/releases/tag/{v}") for v in versions]
+
+
+def _result(n: int) -> str:
+    title = f'<h3><a href="https://site{n}.example.com/snow">Snow reports and forecasts from resort {n}</a></h3>'
+    return f'<li><div class="res">{title}<p>Daily snow depth, lifts and trails open at resort {n}.</p></div></li>'
+
+
+def test_stray_boxes_beside_a_list_of_results_are_left_out_by_the_results_module() -> None:
+    """A search page's weather box and image box carry a headline of their own, in the same markup as the
+    results but outside the results' list: the proposal is scoped to the one module holding nearly all."""
+    weather = '<div class="box"><h3><a href="/weather?q=Hamburg">Weather forecast for Hamburg today</a></h3></div>'
+    images = '<div class="box"><h3><a href="/images?q=snow">Snow pictures in the image search</a></h3></div>'
+    results = "<ol>" + "".join(_result(n) for n in range(8)) + "</ol>"
+    html = f'<html><body><div id="web">{weather}{images}{results}</div></body></html>'
+    found = _titles_and_links(html, "https://search.example.org/search?q=snow")
+    assert [link for _, link in found] == [f"https://site{n}.example.com/snow" for n in range(8)]
