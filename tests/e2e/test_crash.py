@@ -22,6 +22,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -170,10 +171,17 @@ def old_news(prefix: str) -> list[Item]:
 
 
 def wait_for_a_send(sink: HttpSink, sent_before: int, proc: subprocess.Popen[bytes]) -> None:
-    """Until the sink got one more message (or the process ended, or the deadline passed)."""
-    deadline = time.monotonic() + 30
-    while len(sink.received) <= sent_before and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.005)
+    """Until the sink got one more message (or the process ended, or the deadline passed): woken by the sink's
+    own notice of each message, and by a watcher of the process's exit, never by polling."""
+
+    def notify_on_exit() -> None:
+        proc.wait()
+        with sink.changed:
+            sink.changed.notify_all()
+
+    threading.Thread(target=notify_on_exit, daemon=True).start()
+    with sink.changed:
+        sink.changed.wait_for(lambda: len(sink.received) > sent_before or proc.poll() is not None, 30)
 
 
 def finish_and_check(workdir: Path, sink: HttpSink, kills: Kills) -> None:
