@@ -298,7 +298,7 @@ def _unique(values: Iterable[str]) -> list[str]:
 # --- selectors: public entry ---------------------------------------------------
 
 
-def not_a_listing(html: str) -> str | None:
+def not_a_listing(html: str, url: str = "") -> str | None:
     """Why the page is no listing, in words, or None.
 
     A login form (a password field outside header, navigation and
@@ -308,19 +308,28 @@ def not_a_listing(html: str) -> str | None:
     at least 40 % of all the page's paragraph text (a listing spreads its
     summaries over many items; ``og:type=article`` and an ``<article>``
     around that block are named in the reason); or an error page (its title
-    or first heading says 404 / not found).
+    or first heading says 404 / not found). On a taxonomy page's URL ("/topics/large-hadron-collider",
+    "/tag/harbour"), a long block of prose is the topic's introduction, not an article: no refusal for it.
     """
-    return _refusal(_parse(html).root)
+    return _refusal(_parse(html).root, url)
 
 
-def _refusal(root: Element) -> str | None:
+def _refusal(root: Element, url: str = "") -> str | None:
     if any(not _in_page_chrome(field) and not _in_closed_dialog(field) for field in _PASSWORD(root)):
         return "the page is a login form (it has a password field outside header, navigation, sidebars and dialogs)"
-    if (article := _one_article(root)) is not None:
+    if not _taxonomy_url(url) and (article := _one_article(root)) is not None:
         return article
     if (heading := _error_heading(root)) is not None:
         return f"the page is an error page ({heading!r})"
     return None
+
+
+def _taxonomy_url(url: str) -> bool:
+    """The URL names a topic, tag, category or author page ("/topics/x", "/tag/x/page/2"): a list by its name."""
+    segments = [s for s in urlsplit(url).path.lower().split("/") if s]
+    if len(segments) > 2 and segments[-2] == "page" and segments[-1].isdigit():
+        segments = segments[:-2]
+    return len(segments) > 1 and segments[-2] in _TAXONOMY_SEGMENTS - {"page", "term"}
 
 
 _PASSWORD = etree.XPath("//input[translate(@type, 'PASWORD', 'pasword') = 'password']")
@@ -457,7 +466,7 @@ def propose_selectors(html: str, base_url: str) -> list[SelectorProposal]:
     to URLs shaped like the page's own (``_sibling_module``): the page is one of the documents that module lists.
     """
     root = _parse(html).root
-    if _refusal(root) is not None:
+    if _refusal(root, base_url) is not None:
         return []
     headlines = _headlines(root)
     in_headings = {a: t for a, t in headlines.items() if _NEAR_HEADING(a)}
@@ -469,6 +478,7 @@ def propose_selectors(html: str, base_url: str) -> list[SelectorProposal]:
     assessed = [(found, p) for found in _shapes(page) if (p := _assess(page, found)) and p.score >= _MIN_SCORE]
     assessed = _fit_for_page(page, assessed)
     assessed.sort(key=lambda pair: _rank(pair[1]))
+    assessed = _classed_first(assessed)
     next_sel = _next_selector(page)
     return [replace(proposal, next=next_sel) for proposal in _distinct(assessed)]
 
@@ -612,6 +622,38 @@ def _segment_class(segment: str) -> str:
 def _rank(proposal: SelectorProposal) -> tuple[float, bool, int]:
     """Best score first; on a tie the selector naming a class, then the shorter."""
     return -proposal.score, "." not in proposal.item, len(proposal.item)
+
+
+_CLASSED_SHARE = 0.65  # of the bare selector's links, at least, in the classed one's
+_CLASSED_SCORE = 0.6  # of the bare selector's score, at least
+
+
+def _classed_first(assessed: _Assessed) -> _Assessed:
+    """A best proposal of bare tags (``h3``) yields to one of the same tag naming a class or a block
+    (``h3.field-content``) whose links are most of its own: the items of one list share their class, the strays
+    a bare tag gathers with them (a sidebar's "Read about..." box, the header's "Topic") do not."""
+    if not assessed or _names_block(assessed[0][0].item):
+        return assessed
+    best, links = assessed[0][1], set(_records(assessed[0][0])[1])
+    for pair in assessed[1:]:
+        found, proposal = pair
+        mine = set(_records(found)[1])
+        fits = mine < links and len(mine) >= _CLASSED_SHARE * len(links) and _names_block(found.item)
+        fits = fits and _own_tag(found.item) == _own_tag(assessed[0][0].item)
+        if fits and proposal.score >= _CLASSED_SCORE * best.score:
+            return [pair] + [other for other in assessed if other is not pair]
+    return assessed
+
+
+def _own_tag(item: str) -> str:
+    """The tag of the items themselves: "h3" for ``div#web > ol h3.title:has(a)``."""
+    own = re.split(r"\s*>\s*|\s+", item.split(":has(")[0].strip())[-1]
+    return re.match(r"[a-z0-9-]*", own).group(0)
+
+
+def _names_block(item: str) -> bool:
+    """The item selector names a class or an id (``h3.field-content``, ``div#web > ol h3``)."""
+    return "." in item.split(":has(")[0] or "#" in item.split(":has(")[0]
 
 
 def _distinct(assessed: list[tuple[_Found, SelectorProposal]]) -> Iterator[SelectorProposal]:

@@ -203,7 +203,7 @@ def _propose(found: Discovery, response: Response, html: str) -> None:
             return
     if not html:
         found.structure = "not searched: the page is not HTML"
-    elif (reason := not_a_listing(html)) is not None:
+    elif (reason := not_a_listing(html, response.url)) is not None:
         found.structure = f"not searched: {reason}"
     elif proposals:
         found.structure = f"{len(proposals)} candidate structures, none yielded an article with title and link"
