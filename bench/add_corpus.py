@@ -17,7 +17,9 @@ way and measured once with ``crawler/discover.py`` untouched; a sixth, ``fresh4`
 same way again, then tuned on; a seventh, ``fresh5`` (27 pages of nine repositories no earlier half used),
 the same way again, then tuned on; an eighth, ``fresh6`` (18 pages of ten more repositories), the same way
 again, measured once; a ninth, ``fresh7`` (12 pages of six more repositories), the same way again
-(``--half fresh7``), measured once after the eighth round: the current unseen figure.
+(``--half fresh7``), measured once after the eighth round; then ``fresh8``, ``fresh9`` and ``fresh10`` (16, 16
+and 12 pages of seventeen more repositories), the same way, measured once each after the tenth round (fresh8 tuned
+on in the eleventh).
 
 Per page, what ``add`` would do with it offline (the pure functions of
 ``crawler.discover``; the feeds are not fetched):

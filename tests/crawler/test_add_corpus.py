@@ -19,8 +19,9 @@ too), and on the "fresh5" half (27 pages of nine repositories no earlier half us
 collected the same way, measured once with crawler/discover.py untouched, then tuned
 on in the seventh round: tuning data too), "fresh6" (18 pages, the same way,
 tuned on in the eighth round) and "fresh7" (12 pages, the same way, measured after the
-seventh and the eighth rounds, tuned on by neither, then tuned on in the ninth round: tuning data too; the next
-unseen figure needs a new held-out half): targets met there are
+seventh and the eighth rounds, tuned on by neither, then tuned on in the ninth round: tuning data too), and
+"fresh8", "fresh9" and "fresh10" (16, 16 and 12 pages, the same way, measured once each after the tenth round;
+fresh8 tuned on in the eleventh): targets met there are
 asserted, targets missed are strict xfails naming the measured figure (a fix
 makes them XPASS, which fails until the expectation is updated).
 """
@@ -336,3 +337,69 @@ def test_fresh7_feeds(outcomes: list) -> None:
     feeds = [o for o in outcomes if o.half == "fresh7" and o.feed_ok is not None]
     assert len(feeds) >= 1
     assert [o.name for o in feeds if not o.feed_ok] == []
+
+
+# --- fresh8, fresh9, fresh10: collected on Dec 2 (truth committed in b7fe1c8, 3be647b and 4b8a875 before add ran on
+# them), each measured once with crawler/discover.py untouched since the tenth round (3226edb); the eleventh round
+# was tuned on fresh8 only (so fresh8 is tuning data now, fresh9 and fresh10 are not). All pages in the repository. ---
+
+
+def _half(outcomes: list, name: str) -> list:
+    return [o for o in outcomes if o.half == name]
+
+
+def test_the_fresh8_half_has_sixteen_pages_eight_of_them_listings(outcomes: list) -> None:
+    assert len(_half(outcomes, "fresh8")) >= 16
+    assert sum(o.kind == "listing" for o in _half(outcomes, "fresh8")) >= 8
+
+
+@pytest.mark.xfail(strict=True, reason="fresh8 measured once (18:41 UTC Dec 2): listings 4/8 (50 %); after the "
+                   "eleventh round, tuned on it, 5/8 (62 %), target 85 %: npmjs_home (package names of one word, "
+                   "nothing proposed), beatport_genre (6 chart boxes), beatport_home (115 for 25)")
+def test_fresh8_listings_get_the_right_list(outcomes: list) -> None:
+    assert _share(bench.figures(outcomes, "fresh8")["listings"]) >= 0.85, _failed(outcomes, "listing", "fresh8")
+
+
+def test_fresh8_non_listings_get_nothing_or_a_feed(outcomes: list) -> None:
+    """Measured once: 8/8."""
+    assert _share(bench.figures(outcomes, "fresh8")["non-listings"]) >= 0.90, _failed(outcomes, "other", "fresh8")
+
+
+def test_the_fresh9_half_has_sixteen_pages_seven_of_them_listings(outcomes: list) -> None:
+    assert len(_half(outcomes, "fresh9")) >= 16
+    assert sum(o.kind == "listing" for o in _half(outcomes, "fresh9")) >= 7
+
+
+def test_fresh9_listings_get_the_right_list(outcomes: list) -> None:
+    """Measured once (18:59 UTC Dec 2): 6/7 (86 %), the target met; missed mdn_search_results (nothing proposed:
+    its results are titled by code identifiers such as ``Array.prototype.map()``)."""
+    assert _share(bench.figures(outcomes, "fresh9")["listings"]) >= 0.85, _failed(outcomes, "listing", "fresh9")
+
+
+@pytest.mark.xfail(strict=True, reason="fresh9 measured once (18:59 UTC Dec 2): non-listings 8/9 (89 %), target 90 %: "
+                   "edworkingpapers_paper (a paper's page: its \"Related Resources\" block of another site proposed)")
+def test_fresh9_non_listings_get_nothing_or_a_feed(outcomes: list) -> None:
+    assert _share(bench.figures(outcomes, "fresh9")["non-listings"]) >= 0.90, _failed(outcomes, "other", "fresh9")
+
+
+def test_the_fresh10_half_has_twelve_pages_six_of_them_listings(outcomes: list) -> None:
+    assert len(_half(outcomes, "fresh10")) >= 12
+    assert sum(o.kind == "listing" for o in _half(outcomes, "fresh10")) >= 6
+
+
+@pytest.mark.xfail(strict=True, reason="fresh10 measured once (19:04 UTC Dec 2): listings 1/6 (17 %), target 85 %: "
+                   "amazon_de_bestsellers (30 rating rows), amazon_com_bestsellers (90 for 30), ebay_de_search (a "
+                   "carousel merged in, 68 for 60), hardwarefr_forum_topics (222 for 54: each row's last-post link), "
+                   "geizhals_nas_category (a 2-item list, under the 3-item minimum)")
+def test_fresh10_listings_get_the_right_list(outcomes: list) -> None:
+    assert _share(bench.figures(outcomes, "fresh10")["listings"]) >= 0.85, _failed(outcomes, "listing", "fresh10")
+
+
+def test_fresh10_non_listings_get_nothing_or_a_feed(outcomes: list) -> None:
+    """Measured once: 6/6."""
+    assert _share(bench.figures(outcomes, "fresh10")["non-listings"]) >= 0.90, _failed(outcomes, "other", "fresh10")
+
+
+def test_no_fresh8_to_fresh10_page_gets_the_wrong_feed(outcomes: list) -> None:
+    """None of their listings advertises a category feed, so the target is only checked as "never a wrong one"."""
+    assert not [o.name for o in outcomes if o.half in ("fresh8", "fresh9", "fresh10") and o.feed_ok is False]

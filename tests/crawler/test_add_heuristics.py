@@ -437,3 +437,45 @@ def test_stray_boxes_beside_a_list_of_results_are_left_out_by_the_results_module
     html = f'<html><body><div id="web">{weather}{images}{results}</div></body></html>'
     found = _titles_and_links(html, "https://search.example.org/search?q=snow")
     assert [link for _, link in found] == [f"https://site{n}.example.com/snow" for n in range(8)]
+
+
+def _topic_page() -> str:
+    """A topic page: a long introduction to the topic (in an ``og:type=article`` page), then the topic's posts."""
+    prose = (
+        "The collider is the largest particle accelerator, a ring of superconducting magnets that physicists use"
+        " to study the smallest known particles and the forces between them."
+    )
+    intro = "<div class='intro'>" + f"<p>{prose}</p>" * 8 + "</div>"
+    head = "<head><meta property='og:type' content='article'></head>"
+    return f"<html>{head}<body><main>{intro}<div class='posts'>{''.join(_post(*p) for p in POSTS)}</div></main>"
+
+
+def test_on_a_topic_url_a_long_introduction_is_no_article() -> None:
+    """On a topic, tag, category or author URL the page is a list by its name: a long block of prose there
+    introduces the topic, and the posts after it are proposed; the same page at an article-like URL is refused."""
+    html = _topic_page() + "</body></html>"
+    for url in ("https://science.example.org/topics/large-hadron-collider", "https://science.example.org/tag/lhc/page/2"):
+        assert [link for _, link in _titles_and_links(html, url)] == [urljoin(url, h) for _, h in POSTS]
+    assert propose_selectors(html, "https://science.example.org/2024/05/large-hadron-collider") == []
+
+
+def _card_row(pair: list[tuple[str, str]]) -> str:
+    cards = "".join(
+        f'<div class="col"><div class="card"><h3 class="field-content"><a href="{href}">{title}</a></h3>'
+        "<p>Teaser text of the story about the council.</p></div></div>"
+        for title, href in pair
+    )
+    return f"<div class='row'>{cards}</div>"
+
+
+def test_bare_headings_yield_to_the_headings_of_the_lists_class() -> None:
+    """The items of one list share their heading's class; two boxes beside it carry headlines in bare headings
+    of the same tag. The bare ``h3`` gathers them all; the classed headings, most of its links, are the list."""
+    rows = "".join(_card_row(POSTS[i : i + 2]) for i in range(0, len(POSTS), 2))
+    boxes = "".join(
+        f'<div class="box"><h3><a href="/explainers/{n}">Read about the detectors and the magnets, part {n}</a></h3>'
+        "</div>"
+        for n in range(2)
+    )
+    found = _titles_and_links(f"<html><body><div class='main'>{rows}{boxes}</div></body></html>")
+    assert [link for _, link in found] == [urljoin(BASE, href) for _, href in POSTS]
