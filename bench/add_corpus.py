@@ -56,7 +56,7 @@ from crawler.discover import choose_feeds, feed_links, propose_selectors
 
 DEFAULT = Path(__file__).resolve().parents[2] / "devcorpus"
 IN_REPO = Path(__file__).resolve().parents[1] / "tests" / "crawler" / "addcorpus"
-HALVES = ("tune", "held-out", "fresh") + tuple(f"fresh{n}" for n in range(2, 11))
+HALVES = ("tune", "held-out", "fresh") + tuple(f"fresh{n}" for n in range(2, 12))
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,14 @@ def _norm(url: str) -> str:
     return urldefrag(url)[0].rstrip("/")
 
 
+def _absolute(base: str, href: str) -> str:
+    """``href`` made absolute and normalised; "" for one no URL parser reads ("http://[site:url]/x")."""
+    try:
+        return _norm(urljoin(base, href))
+    except ValueError:
+        return ""
+
+
 def _squash(text: str) -> str:
     return " ".join(text.split()).lower()
 
@@ -121,7 +129,7 @@ def _extract(html: str, url: str, item: str, title: str, link: str) -> list[tupl
         text = " ".join(" ".join(node.css(title).getall()).split())
         href = (node.css(link).get() or "").strip()
         if text and href:
-            records.append((text, _norm(urljoin(url, href))))
+            records.append((text, _absolute(url, href)))
     return records
 
 
@@ -155,7 +163,7 @@ def _true_titles(row: dict[str, Any]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     links = set(row["truth"]["links"])
     for anchor in Selector(text=row["html"]).css("a[href]"):
-        link = _norm(urljoin(row["url"], anchor.attrib["href"].strip()))
+        link = _absolute(row["url"], anchor.attrib["href"].strip())
         if link in links:
             found.setdefault(link, []).append(" ".join(" ".join(anchor.css("::text").getall()).split()))
     return found
