@@ -56,7 +56,7 @@ from crawler.discover import choose_feeds, feed_links, propose_selectors
 
 DEFAULT = Path(__file__).resolve().parents[2] / "devcorpus"
 IN_REPO = Path(__file__).resolve().parents[1] / "tests" / "crawler" / "addcorpus"
-HALVES = ("tune", "held-out", "fresh") + tuple(f"fresh{n}" for n in range(2, 12))
+HALVES = ("tune", "held-out", "fresh", *(f"fresh{n}" for n in range(2, 12)))
 
 
 @dataclass(frozen=True)

@@ -104,9 +104,11 @@ def plain_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], times: S
             break
         shown.remove(col)
     widths = _fit({col: natural[col] for col in shown}, width)
-    head = GAP.join(_pad(col.replace("_", " "), widths[col]) for col in shown).rstrip()
-    lines = [click.style(head, bold=True) if color else head, "─" * sum(widths.values(), len(GAP) * (len(shown) - 1))]
-    columns_padded = [[_styled(_pad(v, widths[col]), v, color) for v in cells[col]] for col in shown]
+    total = sum(widths.values(), len(GAP) * (len(shown) - 1))
+    crop = {col: max(0, total - width) if col == shown[-1] else 0 for col in shown}  # rich's console crops the rest
+    head = GAP.join(_cropped(col.replace("_", " "), widths[col], crop[col]) for col in shown).rstrip()
+    lines = [click.style(head, bold=True) if color else head, "─" * min(total, width)]
+    columns_padded = [[_styled(_cropped(v, widths[col], crop[col]), v, color) for v in cells[col]] for col in shown]
     lines += [GAP.join(parts).rstrip() for parts in zip(*columns_padded, strict=True)]  # by column: fast
     if times:
         caption = f"times are local (UTC{datetime.now().astimezone():%z}): HH:MM today, MM-DD HH:MM this year"
@@ -119,14 +121,16 @@ def _fitted_width(natural: dict[str, int], shown: Sequence[str], free_min: int) 
 
 
 def _fit(widths: dict[str, int], width: int) -> dict[str, int]:
-    """Narrow the widest free-text column, one cell at a time, until the table fits (or every one is at its min)."""
+    """Narrow the widest free-text column, one cell at a time, until the table fits: down to FREE_TEXT_MIN, then,
+    as rich does when the other columns leave less room than that, further (to its header's minimum width)."""
     over = sum(widths.values()) + len(GAP) * (len(widths) - 1) - width
-    while over > 0:
-        free = [c for c in widths if c in FREE_TEXT and widths[c] > FREE_TEXT_MIN]
-        if not free:
-            break
-        widths[max(free, key=lambda c: widths[c])] -= 1
-        over -= 1
+    for floor in (FREE_TEXT_MIN, 0):
+        while over > 0:
+            free = [c for c in widths if c in FREE_TEXT and widths[c] > max(floor, min(len(c), 8))]
+            if not free:
+                break
+            widths[max(free, key=lambda c: widths[c])] -= 1
+            over -= 1
     return widths
 
 
@@ -144,6 +148,12 @@ def _pad(text: str, width: int) -> str:
         text = set_cell_size(text, width - 1) + "…"
         size = width
     return text + " " * (width - size)
+
+
+def _cropped(text: str, width: int, crop: int) -> str:
+    """``text`` padded or cut to ``width`` cells, then its last ``crop`` cells cut away (past the screen's edge)."""
+    padded = _pad(text, width)
+    return set_cell_size(padded, width - crop) if crop else padded
 
 
 def _styled(padded: str, value: str, color: bool) -> str:
@@ -164,7 +174,7 @@ def _filled(rows: Sequence[dict[str, Any]], columns: Sequence[str], times: Seque
         cells = [_cell(row.get(col), col in times) for col in columns]
         if cut:
             for cell, col in zip(cells, columns, strict=True):
-                cell.truncate(FREE_TEXT_MIN if col in FREE_TEXT else len(cell), overflow="ellipsis")
+                cell.truncate(FREE_TEXT_MIN if col in FREE_TEXT else cell.cell_len, overflow="ellipsis")
         table.add_row(*cells)
     return table
 

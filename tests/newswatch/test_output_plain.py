@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from newswatch import output
@@ -10,12 +12,12 @@ COLUMNS = ["source", "type", "last_run", "outcome", "items", "failures", "next_r
 TIMES = ["last_run", "next_run"]
 
 
-def rows(n: int) -> list[dict[str, object]]:
+def rows(n: int, last_run: str = "2026-12-02T01:00:00+00:00") -> list[dict[str, object]]:
     found: list[dict[str, object]] = []
     for i in range(n):
         error = f"connection refused: http://127.0.0.1:9/feed/{i} and a long reason after it" if i % 2 else None
         found.append({"source": f"source-{i}" if i % 3 else f"新闻来源-{i}", "type": "feed", "outcome": "ok",
-                      "last_run": "2026-12-02T01:00:00+00:00", "items": i * 7, "failures": i % 4, "next_run": None,
+                      "last_run": last_run, "items": i * 7, "failures": i % 4, "next_run": None,
                       "error": error})
     return found
 
@@ -28,10 +30,16 @@ def rich_lines(found: list[dict[str, object]], width: int, monkeypatch: pytest.M
     return capsys.readouterr().out.splitlines()
 
 
+NOW = datetime.now(UTC)
+# Each time form ("01:00" today, "12-02 01:00" this year, a date before it): the columns' widths differ with it.
+WHEN = [NOW.isoformat(), (NOW - timedelta(days=2)).isoformat(), "2019-06-02T01:00:00+00:00"]
+
+
+@pytest.mark.parametrize("last_run", WHEN, ids=["today", "two-days-ago", "years-ago"])
 @pytest.mark.parametrize("width", [200, 80, 72, 60])
-def test_the_plain_layout_is_richs(width: int, monkeypatch: pytest.MonkeyPatch,
+def test_the_plain_layout_is_richs(width: int, last_run: str, monkeypatch: pytest.MonkeyPatch,
                                    capsys: pytest.CaptureFixture[str]) -> None:
-    found = rows(12)
+    found = rows(12, last_run)
     expected = rich_lines(found, width, monkeypatch, capsys)
     assert output.plain_table(found, COLUMNS, TIMES, ["type", "next_run"], width) == expected
 
