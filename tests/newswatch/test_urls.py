@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from newswatch.urls import article_key, canonical_url, is_http_url, is_tracking_parameter
@@ -96,11 +96,20 @@ def test_canonical_url_is_idempotent(parts: tuple) -> None:
 
 @given(urls(), st.lists(st.tuples(st.sampled_from(TRACKING), _text), max_size=3), st.randoms(), _text)
 def test_fragment_and_tracking_parameters_never_matter(parts: tuple, tracking: list, rnd, fragment: str) -> None:
+    """A fragment never matters, but for a ``#!`` route, which names the page (see the next test)."""
+    assume(not fragment.startswith("!"))
     scheme, netloc, path, params = parts
     tracked = list(params)
     for pair in tracking:
         tracked.insert(rnd.randint(0, len(tracked)), pair)
     assert canonical_url(build(scheme, netloc, path, tracked, fragment)) == canonical_url(build(*parts))
+
+
+@given(urls(), _text)
+def test_a_hashbang_route_is_kept_as_part_of_the_page(parts: tuple, route: str) -> None:
+    """ "#!/story/12" is a single-page site's address of a page: two routes are two pages, kept apart."""
+    one, other = canonical_url(build(*parts, f"!{route}/1")), canonical_url(build(*parts, f"!{route}/2"))
+    assert one != other and one.endswith("/1") and other.endswith("/2")
 
 
 @given(urls(), st.randoms())
