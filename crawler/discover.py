@@ -20,12 +20,14 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from itertools import chain
-from urllib.parse import parse_qsl, unquote, urljoin, urlsplit, urlunsplit
+from itertools import chain, product
+from urllib.parse import SplitResult, parse_qsl, unquote, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 from lxml.etree import _Element as Element
 from parsel import Selector, css2xpath
+
+from newswatch.links import resolve_link
 
 _FEED_TYPES = frozenset(
     {
@@ -113,9 +115,12 @@ _DATE_NOISE = re.compile(
     r"|days?|weeks?|yesterday|today|updated|published|posted)\b"
 )
 _BAD_HREF = re.compile(r"^(?:#|javascript:|mailto:|tel:|data:)", re.IGNORECASE)
-# Hand-written class names: lowercase words, at most a small number at a word's
+# Hand-written class names: words, at most a small number at a word's
 # end ("column2", "col-md-4"); not "css-1x2y3z", "sc-bdVaJa", "jsx-2312312".
-_STABLE_CLASS = re.compile(r"^[a-z]+\d{0,2}(?:[-_]+(?:[a-z]+\d{0,2}|\d{1,2}))*$")
+# Camel-case words count where each capital starts a word of three letters or more ("productTitle",
+# "sujetCase3", "ListItem"), which a generated name ("bdVaJa", "kFqTMn") rarely has.
+_STABLE_WORD = r"(?:[a-z]+|[A-Z][a-z]{2,})(?:[A-Z][a-z]{2,})*\d{0,2}"
+_STABLE_CLASS = re.compile(rf"^{_STABLE_WORD}(?:[-_]+(?:{_STABLE_WORD}|\d{{1,2}}))*$")
 _CSS_TAG = re.compile(r"^[a-z][a-z0-9-]*$")
 _TEXTS = etree.XPath("descendant-or-self::text()")
 _CLASSED = etree.XPath("descendant::*[@class]")
@@ -182,14 +187,12 @@ def feed_links(html: str, base_url: str) -> list[str]:
 
     Only ``<link rel="alternate">`` with an RSS, Atom, RDF or JSON Feed type
     count; hrefs are resolved against ``<base href>`` when present, else
-    ``base_url``.
+    ``base_url``; one that is no readable http(s) URL ("http://[site:feed]/rss") is left out.
     """
     page = _parse(html)
     base = _document_base(page, base_url)
-    urls = [
-        urljoin(base, link.attrib["href"].strip()) for link in page.xpath("//link[@href]") if _is_feed_link(link.attrib)
-    ]
-    return _unique(urls)
+    links = (link.attrib["href"] for link in page.xpath("//link[@href]") if _is_feed_link(link.attrib))
+    return _unique(url for href in links if (url := resolve_link(href, base)) is not None)
 
 
 def candidate_feed_urls(page_url: str) -> list[str]:
@@ -200,12 +203,12 @@ def candidate_feed_urls(page_url: str) -> list[str]:
     ``/feed.xml``, ``/atom.xml``, ``/index.xml`` and finally ``?feed=rss2``
     on the page. Absolute, de-duplicated, never ``page_url`` itself.
     """
-    parts = urlsplit(page_url)
+    parts = _split(page_url)
     page = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
     head, _, last = parts.path.rpartition("/")
     directory = head if "." in last else parts.path.rstrip("/")
     paths = [f"{directory}/feed/", *_ROOT_FEEDS, "?feed=rss2"]
-    urls = [urljoin(page, path) for path in paths]
+    urls = [_join(page, path) for path in paths]
     return [url for url in _unique(urls) if url not in (page_url, page)]
 
 
@@ -219,11 +222,11 @@ def choose_feeds(feeds: list[str], page_url: str, html: str = "") -> list[str]:
     of comments (by URL or ``<link title>``) come last. Stable otherwise.
     """
     titles = _feed_titles(html, page_url) if html else {}
-    page = _segments(urlsplit(page_url).path, is_page=True)
+    page = _segments(_split(page_url).path, is_page=True)
 
     def rank(indexed: tuple[int, str]) -> tuple[bool, int, int, int]:
         position, url = indexed
-        own = _segments(urlsplit(url).path, is_page=False)
+        own = _segments(_split(url).path, is_page=False)
         shared = _shared_prefix(own, page)
         comments = bool(_COMMENTS.search(f"{url} {titles.get(url, '')}"))
         return comments, -shared, len(own) - shared, position
@@ -236,8 +239,8 @@ def feed_choice(feeds: list[str], page_url: str, html: str = "") -> str:
     ordered = choose_feeds(feeds, page_url, html)
     if len(feeds) < 2 or ordered[0] == feeds[0]:
         return ""
-    own = _segments(urlsplit(ordered[0]).path, is_page=False)
-    shared = _shared_prefix(own, _segments(urlsplit(page_url).path, is_page=True))
+    own = _segments(_split(ordered[0]).path, is_page=False)
+    shared = _shared_prefix(own, _segments(_split(page_url).path, is_page=True))
     if shared:
         return f"of {len(feeds)} advertised, the one under the page's path /{'/'.join(own[:shared])}/"
     return f"of {len(feeds)} advertised, the site's feed rather than a comments or other section's feed"
@@ -270,7 +273,7 @@ def _feed_titles(html: str, base_url: str) -> dict[str, str]:
     page = _parse(html)
     base = _document_base(page, base_url)
     return {
-        urljoin(base, link.attrib["href"].strip()): link.attrib.get("title", "")
+        _join(base, link.attrib["href"].strip()): link.attrib.get("title", "")
         for link in page.xpath("//link[@href]")
         if _is_feed_link(link.attrib)
     }
@@ -284,7 +287,23 @@ def _is_feed_link(attrib: dict[str, str]) -> bool:
 
 def _document_base(page: Selector, base_url: str) -> str:
     href = (page.xpath("//base/@href").get() or "").strip()
-    return urljoin(base_url, href) if href else base_url
+    return _join(base_url, href) if href else base_url
+
+
+def _join(base: str, href: str) -> str:
+    """``href`` made absolute; itself when no URL parser reads it ("http://[site:url-brief]/x", a template's)."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return href
+
+
+def _split(url: str) -> SplitResult:
+    """``url``'s parts; none (an empty URL's) when no URL parser reads it."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return urlsplit("")
 
 
 def _parse(html: str) -> Selector:
@@ -326,7 +345,7 @@ def _refusal(root: Element, url: str = "") -> str | None:
 
 def _taxonomy_url(url: str) -> bool:
     """The URL names a topic, tag, category or author page ("/topics/x", "/tag/x/page/2"): a list by its name."""
-    segments = [s for s in urlsplit(url).path.lower().split("/") if s]
+    segments = [s for s in _split(url).path.lower().split("/") if s]
     if len(segments) > 2 and segments[-2] == "page" and segments[-1].isdigit():
         segments = segments[:-2]
     return len(segments) > 1 and segments[-2] in _TAXONOMY_SEGMENTS - {"page", "term"}
@@ -501,8 +520,8 @@ _LIST_SHARE = 0.5  # of the page's visible text: on an article's URL, a list mus
 def _document_id_url(url: str) -> bool:
     """The URL names one document by an id ("/articles/38282.html", "/abs/1706.03762", "/ASM2Q5HKNM2QUC.html",
     a query's "?idxno=243722"), not a taxonomy page ("/author/20415": an author's list of articles)."""
-    parts = [p for p in urlsplit(url).path.lower().split("/") if p]
-    if any(_ID_PARAM.match(key.lower()) and _NUMBER_ID.match(value) for key, value in parse_qsl(urlsplit(url).query)):
+    parts = [p for p in _split(url).path.lower().split("/") if p]
+    if any(_ID_PARAM.match(key.lower()) and _NUMBER_ID.match(value) for key, value in parse_qsl(_split(url).query)):
         return True  # "articleView.html?idxno=243722", "story.php?id=48213"
     if not parts or (len(parts) > 1 and parts[-2] in _TAXONOMY_SEGMENTS):
         return False
@@ -538,7 +557,7 @@ def _complete(item: Element, found: _Found) -> bool:
 
 def _article_permalink(url: str) -> bool:
     """The URL names one article: a dated path ending in a slug ("/blog/2016/02/12/weekly-address")."""
-    return bool(_PERMALINK.search(urlsplit(url).path.lower()))
+    return bool(_PERMALINK.search(_split(url).path.lower()))
 
 
 _Assessed = list[tuple[_Found, SelectorProposal]]
@@ -587,7 +606,7 @@ def _sibling_module(found: _Found, body: Element, url: str, shape: tuple[tuple[s
     if any(_within(item, body) or _within(body, item) for item in found.items):
         return False
     links = _records(found)[1]
-    return 2 * sum(_url_shape(urljoin(url, link)) == shape for link in links) > len(links)
+    return 2 * sum(_url_shape(_join(url, link)) == shape for link in links) > len(links)
 
 
 def _within(el: Element, block: Element) -> bool:
@@ -603,7 +622,7 @@ def _url_shape(url: str) -> tuple[tuple[str, ...], str] | None:
     a word, and its extension (the query, often a tracking tag, is left out). None unless the last segment names
     a document (a number, id or slug): "/c/7kQcQG2peWU" and "/c/8xRd9E1Vy6m" share a shape, "/news/world" has
     none, nor a taxonomy page's ("/tag/harbour-and-quay-works")."""
-    segments = [s for s in urlsplit(url).path.lower().split("/") if s]
+    segments = [s for s in _split(url).path.lower().split("/") if s]
     classes = tuple(_segment_class(_PAGE_EXTENSION.sub("", s)) for s in segments)
     if not classes or classes[-1] == "word" or (len(segments) > 1 and segments[-2] in _TAXONOMY_SEGMENTS):
         return None
@@ -705,8 +724,8 @@ def _is_headline(anchor: Element, text: str) -> bool:
         return False  # share, bookmark, log-in buttons: they carry another URL in their query
     if _TAXONOMY_HREF.search(anchor.get("href", "")) or _POST_COUNT.search(text):
         return False  # a category, tag or author page, or an archive's "Topic (9)"
-    if _COMMENTS_LINK.search(anchor.get("href", "")) or _COMMENT_COUNT.match(text):
-        return False  # "3 comments", "Leave a comment": the post's comments, not another article
+    if _COMMENTS_LINK.search(anchor.get("href", "")) or _COMMENT_COUNT.match(text) or _RATING.match(text):
+        return False  # "3 comments", "Leave a comment", "4.5 out of 5 stars": the item's comments or reviews
     if _DOWNLOAD_HREF.search(anchor.get("href", "")):
         return False  # "Source code (zip)", "Download for Windows": a file to fetch, not an article
     if _beside_plain_heading(anchor):
@@ -732,6 +751,9 @@ _DOWNLOAD_HREF = re.compile(
     r"\.(?:zip|tar|gz|tgz|bz2|tbz2?|xz|txz|7z|rar|exe|msi|dmg|pkg|deb|rpm|apk|jar|whl|iso)(?:[?#].*)?$",
     re.IGNORECASE,
 )
+# A rating and its count ("4.5 out of 5 stars 48,878", "4,6 von 5 Sternen"): a number, a word or two, the scale
+# (5 or 10), at most a word and a count after it. "3 in 5 Americans say..." goes on: a headline.
+_RATING = re.compile(r"^\s*\d(?:[.,]\d)?\s+(?:\S+\s+){1,2}(?:5|10)(?:\s+\D\S*)?(?:\s+[\d.,]+)?\s*$")
 _COMMENT_COUNT = re.compile(
     r"^(?:no|one|\d+)\s+(?:comments?|replies|reply)$|^(?:leave|add|post)\s+a\s+comment$", re.IGNORECASE
 )
@@ -825,9 +847,18 @@ def _camel_words(token: str) -> int:
 
 
 def _looks_like_date(text: str) -> bool:
-    """ "March 6, 2016 1:46 PM PT", "32 mins ago", "2024-05-04": no headline."""
+    """ "March 6, 2016 1:46 PM PT", "32 mins ago", "2024-05-04": no headline; nor a timestamp and a name
+    ("26-02-2015 à 17:42 DDReaper": a forum's link to its last post)."""
+    if _STAMP_FIRST.match(text):
+        return True
     rest = _DATE_NOISE.sub(" ", text.lower())
     return bool(re.search(r"\d", text)) and len(re.sub(r"[\W\d_]", "", rest)) < 3
+
+
+# A numeric date and a time of day first, at most two words after them: who posted last, not a headline.
+_STAMP_FIRST = re.compile(
+    r"^\s*(?:\d{1,4}[-./]\d{1,2}[-./]\d{1,4})\W+(?:\w{1,3}\W+)?\d{1,2}:\d{2}(?::\d{2})?\W*(?:\S+\s*){0,2}$"
+)
 
 
 def _best_headline(item: Element, headlines: dict[Element, str]) -> _Headline | None:
@@ -886,7 +917,7 @@ def _words(el: Element) -> set[str]:
 
 
 def _stable_classes(el: Element) -> list[str]:
-    """Classes that look hand-written (no digits, hashes or camel-case)."""
+    """Classes that look hand-written (no hashes, no runs of digits, no random capitals)."""
     tokens = el.get("class", "").split()
     return _unique(t for t in tokens if len(t) <= 40 and _STABLE_CLASS.match(t))
 
@@ -911,14 +942,20 @@ def _hrefs_below(headlines: dict[Element, str]) -> dict[Element, set[str]]:
 
 
 def _item_candidates(page: _Page) -> dict[Element, str]:
-    """Each headline's ancestors that hold no other headline, with its href."""
+    """Each headline's ancestors that hold no other headline, with its href; where the page heads its items
+    with headings, an ancestor holding one headline in a heading counts too, whatever links it holds beside it
+    (a search result's sitelinks, a card's related links)."""
     candidates = {}
     for anchor in page.headlines:
         for el in chain([anchor], anchor.iterancestors()):
-            if el.tag in ("body", "html") or len(page.below.get(el, ())) > 1:
+            if el.tag in ("body", "html") or not _holds_one(page, el):
                 break
             candidates[el] = anchor.get("href", "").strip()
     return candidates
+
+
+def _holds_one(page: _Page, el: Element) -> bool:
+    return len(page.below.get(el, ())) <= 1 or len(page.headed.get(el, ())) == 1
 
 
 def _shapes(page: _Page) -> Iterator[_Found]:
@@ -928,6 +965,7 @@ def _shapes(page: _Page) -> Iterator[_Found]:
         if found is not None:
             found = _narrowed_by_mark(page, _without_empty_items(page.root, found))
             found = _in_dominant_module(page, found) or found
+            found = _among_siblings(page.root, found) or found
             yield found
             scoped = _scoped(page, found)
             if scoped is not None:
@@ -951,6 +989,48 @@ def _in_dominant_module(page: _Page, found: _Found) -> _Found | None:
     if len(items) == len(found.items) or not _one_list(items):
         return None
     return _scope_to(page.root, found, items)
+
+
+def _among_siblings(root: Element, found: _Found) -> _Found | None:
+    """``found`` narrowed to the items that are each one entry of the block holding them all
+    (``ul.results > li.item``), when the few others share one entry of it: a carousel of suggestions nested in
+    a list of results."""
+    groups = list(_branches(found.items).values())
+    single = [group[0] for group in groups if len(group) == 1]
+    if len(single) == len(found.items) or len(single) < max(_MIN_ITEMS, _DOMINANT_SHARE * len(found.items)):
+        return None
+    path = [single[0], *_ancestors_within(single[0], _branch_head(single[0], found.items))]
+    block = path[-1].getparent()
+    if block is None or not all(_CSS_TAG.match(str(el.tag)) for el in path[1:]):
+        return None
+    above = "".join(f"{el.tag} > " for el in reversed(path[1:]))
+    for key, own in product(_block_keys(block), _own_compounds(found.item, single)):
+        scoped = _select(root, f"{key} > {above}{own}")
+        if set(scoped) == set(single):
+            return _Found(f"{key} > {above}{own}", found.title, found.link, scoped)
+    return None
+
+
+def _own_compounds(item: str, items: list[Element]) -> list[str]:
+    """The item selector's last compound, and the items' tag with each class they all share."""
+    shared = set.intersection(*(set(_stable_classes(el)) for el in items))
+    return [_last_compound(item), *(f"{items[0].tag}.{cls}" for cls in sorted(shared))]
+
+
+def _branch_head(item: Element, items: list[Element]) -> Element:
+    """The child of the items' common ancestor that ``item`` lies under."""
+    return next(head for head, group in _branches(items).items() if item in group)
+
+
+def _last_compound(css: str) -> str:
+    """The last compound selector: ``li.s-item`` of ``ul.results li.s-item``, ``li:has(h3 a)`` of
+    ``ol > li:has(h3 a)``."""
+    depth, start = 0, 0
+    for i, char in enumerate(css):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and char in " >":
+            start = i + 1
+    return css[start:]
 
 
 _ONE_LIST = 1 / 3  # of a module's items, at most, in one branch below it: a list, or a grid of rows
@@ -1015,14 +1095,14 @@ def _named(el: Element) -> list[str]:
 
 def _scoped(page: _Page, found: _Found) -> _Found | None:
     """An item selector (``li``) refused because most of its matches are in the page chrome (menus), scoped to
-    the classed block around the one list holding its headline items outside it (``div.info_ne li``)."""
+    the classed block around the one list holding most of its headline items outside it (``div.info_ne li``)."""
     outside = [item for item in found.items if not _in_chrome(page, item)]
     kept = [item for item in outside if _is_strong(page, item, found)]
     if len(kept) < _MIN_ITEMS or 2 * len(outside) >= len(found.items):
         return None  # few headline items, or a selector not refused for its chrome
-    block = kept[0].getparent()
-    if block is None or any(item.getparent() is not block for item in kept):
-        return None  # the headline items are in several lists: no one list to scope to
+    block, count = Counter(item.getparent() for item in kept).most_common(1)[0]
+    if block is None or count < _MIN_ITEMS or 2 * count <= len(kept):
+        return None  # the headline items are in several lists, none holding most: no one list to scope to
     for el in chain([block], block.iterancestors()):
         if el.tag in ("body", "html"):
             return None
@@ -1266,7 +1346,7 @@ def _assess(page: _Page, found: _Found) -> SelectorProposal | None:
     if _repeated_action(titles, links):
         return None  # one button repeated in every entry ("Report this review", "Reply"): no headlines
     summary, date = _summary_selector(found), _date_selector(found)
-    unique = len({urljoin(page.base_url, link) for link in links}) / len(links)
+    unique = len({_join(page.base_url, link) for link in links}) / len(links)
     length = sum(min(len(title), 80) for title in titles) / (80 * len(titles))
     headline = sum(_headline_text(title) or title in page.short for title in titles) / len(titles)
     score = strong * (strong / len(found.items)) * unique * math.sqrt(length) * (1 - chrome) * headline
@@ -1301,7 +1381,7 @@ def _repeated_action(titles: list[str], links: list[str]) -> bool:
     """Most items share one title and one link path, told apart only by the query ("Report this review" to
     "/report?reviewId=17", "?reviewId=18"...): a button repeated in each entry, not a list of articles (whose
     titles or pages differ: a gigography's concerts share the band's name, not a page)."""
-    pairs = {(title, urlsplit(link).path) for title, link in zip(titles, links, strict=True)}
+    pairs = {(title, _split(link).path) for title, link in zip(titles, links, strict=True)}
     return len(pairs) < _DISTINCT_TITLES * len(titles)
 
 

@@ -21,7 +21,8 @@ on in the seventh round: tuning data too), "fresh6" (18 pages, the same way,
 tuned on in the eighth round) and "fresh7" (12 pages, the same way, measured after the
 seventh and the eighth rounds, tuned on by neither, then tuned on in the ninth round: tuning data too), and
 "fresh8", "fresh9" and "fresh10" (16, 16 and 12 pages, the same way, measured once each after the tenth round;
-fresh8 tuned on in the eleventh): targets met there are
+fresh8 tuned on in the eleventh, fresh10 and fresh11 in the twelfth), and "fresh11" (10 pages, the same way, measured
+once after the eleventh round): targets met there are
 asserted, targets missed are strict xfails naming the measured figure (a fix
 makes them XPASS, which fails until the expectation is updated).
 """
@@ -77,7 +78,7 @@ def test_the_in_repo_pages_are_the_recorded_sources_with_their_licences() -> Non
     rows = json.loads((bench.IN_REPO / "sources.json").read_text(encoding="utf-8"))
     licences = {p.name for p in (bench.IN_REPO / "LICENSES").iterdir()}
     for row in rows:
-        assert row["licence"].startswith(("Apache-2.0", "MIT", "BSD-3-Clause", "0BSD")), row["name"]
+        assert row["licence"].startswith(("Apache-2.0", "MIT", "BSD-3-Clause", "BSD-2-Clause", "0BSD")), row["name"]
         assert hashlib.sha256(bench._page_bytes(bench.IN_REPO / "pages" / row["name"])).hexdigest() == row["sha256"]
         assert f"{row['repo'].replace('/', '+')}-{row['licence'].split('(')[1].rstrip(')')}" in licences
 
@@ -390,7 +391,8 @@ def test_the_fresh10_half_has_twelve_pages_six_of_them_listings(outcomes: list) 
 @pytest.mark.xfail(strict=True, reason="fresh10 measured once (19:04 UTC Dec 2): listings 1/6 (17 %), target 85 %: "
                    "amazon_de_bestsellers (30 rating rows), amazon_com_bestsellers (90 for 30), ebay_de_search (a "
                    "carousel merged in, 68 for 60), hardwarefr_forum_topics (222 for 54: each row's last-post link), "
-                   "geizhals_nas_category (a 2-item list, under the 3-item minimum)")
+                   "geizhals_nas_category (a 2-item list); after the twelfth round, tuned on it, 5/6 (83 %): "
+                   "geizhals_nas_category, under the 3-item minimum by design")
 def test_fresh10_listings_get_the_right_list(outcomes: list) -> None:
     assert _share(bench.figures(outcomes, "fresh10")["listings"]) >= 0.85, _failed(outcomes, "listing", "fresh10")
 
@@ -403,3 +405,32 @@ def test_fresh10_non_listings_get_nothing_or_a_feed(outcomes: list) -> None:
 def test_no_fresh8_to_fresh10_page_gets_the_wrong_feed(outcomes: list) -> None:
     """None of their listings advertises a category feed, so the target is only checked as "never a wrong one"."""
     assert not [o.name for o in outcomes if o.half in ("fresh8", "fresh9", "fresh10") and o.feed_ok is False]
+
+
+# --- fresh11: collected on Dec 3 (truth committed in 8dc65aa before add ran on it), measured once (10:59 UTC) with
+# crawler/discover.py at the eleventh round, then tuned on (its two listing misses; twelfth round): tuning data now.
+# 10 pages, all in the repository: 4 listings (a search page and three court-opinion lists), 6 others. ---
+
+
+def test_the_fresh11_half_has_ten_pages_four_of_them_listings(outcomes: list) -> None:
+    assert len(_half(outcomes, "fresh11")) >= 10
+    assert sum(o.kind == "listing" for o in _half(outcomes, "fresh11")) >= 4
+
+
+def test_fresh11_listings_get_the_right_list(outcomes: list) -> None:
+    """Measured once (10:59 UTC Dec 3): 2/4 (50 %), under the 85 % target; missed bing_microsoft_search (26 for 10:
+    the blocks inside each result, which its sitelinks had kept from being items) and massgov_new_opinions (nothing:
+    its bare ``li > a`` list beside a menu and two short lists). Tuned on them in the twelfth round: 4/4."""
+    assert _share(bench.figures(outcomes, "fresh11")["listings"]) >= 0.85, _failed(outcomes, "listing", "fresh11")
+
+
+def test_fresh11_non_listings_get_nothing_or_a_feed(outcomes: list) -> None:
+    """Measured once: 6/6."""
+    assert _share(bench.figures(outcomes, "fresh11")["non-listings"]) >= 0.90, _failed(outcomes, "other", "fresh11")
+
+
+def test_fresh11_feeds(outcomes: list) -> None:
+    """Measured once: 1/1 (the search's own RSS)."""
+    feeds = [o for o in outcomes if o.half == "fresh11" and o.feed_ok is not None]
+    assert len(feeds) >= 1
+    assert [o.name for o in feeds if not o.feed_ok] == []

@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
-from crawler.discover import propose_selectors
+from crawler.discover import feed_links, propose_selectors
 
 BASE = "https://news.example.org/"
 POSTS = [
@@ -479,3 +479,119 @@ def test_bare_headings_yield_to_the_headings_of_the_lists_class() -> None:
     )
     found = _titles_and_links(f"<html><body><div class='main'>{rows}{boxes}</div></body></html>")
     assert [link for _, link in found] == [urljoin(BASE, href) for _, href in POSTS]
+
+
+# --- the twelfth round (tuned on the fresh9, fresh10 and fresh11 halves) ---
+
+_FORUM_TOPICS = [f"Which phone battery lasts longest in winter, part {n}" for n in range(8)]
+
+
+def _topic_row(n: int, title: str) -> str:
+    cells = (
+        f'<td class="topicIcon"><img src="/i.gif"></td>'
+        f'<td class="topicTitle"><a class="topicLink" href="/t/{n}_1.htm">{title}</a></td>'
+        f'<td class="topicPages"><a href="/t/{n}_2.htm">2</a></td>'
+        f'<td class="topicAuthor"><a class="userLink" href="/u/{n}">Member{n}</a></td>'
+        f'<td class="lastPost"><a class="userLink" href="/t/{n}_9.htm#bas">2{n}-02-2015 à 17:42<br>'
+        f"<b>Poster{n}</b></a></td>"
+    )
+    return f'<tr class="topicRow">{cells}</tr>'
+
+
+def test_a_forum_list_is_read_by_its_camel_case_classes_and_its_last_post_stamps_are_no_headlines() -> None:
+    """Hand-written classes may be camel-case ("topicTitle", "sujetCase3"): they name a forum's rows and title
+    links. A row's link to its last post ("26-02-2015 à 17:42 Poster") is a timestamp and a name: no headline."""
+    rows = "".join(_topic_row(n, t) for n, t in enumerate(_FORUM_TOPICS))
+    base = "https://forum.example.org/phones/"
+    found = _titles_and_links(f'<html><body><table class="topicList">{rows}</table></body></html>', base)
+    assert found == [(t, f"https://forum.example.org/t/{n}_1.htm") for n, t in enumerate(_FORUM_TOPICS)]
+
+
+def _shop_card(n: int) -> str:
+    image = f'<a class="lnk" href="/p/{n}/ref=x"><img src="/{n}.jpg"></a>'
+    name = f'<div class="name"><a class="lnk" href="/p/{n}/ref=x">Garden chair model {n} in oiled oak</a></div>'
+    rating = f'<a class="lnk" href="/product-reviews/{n}/ref=y">4.{n} out of 5 stars 1{n},878</a>'
+    stars = f'<div class="stars-row">{rating}</div>'
+    price = f'<a class="lnk price" href="/p/{n}/ref=x">{n}9.99 EUR</a>'
+    return f'<div class="cell"><div class="card">{image}{name}{stars}{price}</div></div>'
+
+
+def test_a_rating_link_is_no_headline() -> None:
+    """ "4.5 out of 5 stars 48,878" (to the product's reviews) is its rating, not a second item of the card."""
+    html = f"<html><body><div class='grid'>{''.join(_shop_card(n) for n in range(8))}</div></body></html>"
+    found = _titles_and_links(html, "https://shop.example.org/best/garden/")
+    want = [(f"Garden chair model {n} in oiled oak", f"https://shop.example.org/p/{n}/ref=x") for n in range(8)]
+    assert found == want
+
+
+def _offer(n: int) -> str:
+    title = f'<a class="item-link" href="/itm/{n}"><div class="title">Tablet with a 10 inch screen, offer {n}</div></a>'
+    rest = f'<div class="desc">Used, very good condition, shipping included</div><span class="price">{n}9 EUR</span>'
+    return f'<li class="result"><div class="info">{title}{rest}</div></li>'
+
+
+def test_a_carousel_nested_in_the_results_is_left_out() -> None:
+    """A carousel of suggestions sits in one entry of the results list, its offers marked up as results: the
+    proposal keeps the list's own entries (``ul.results > li.result``)."""
+    suggested = "".join(_offer(100 + n) for n in range(4))
+    carousel = f'<li class="promo"><div class="carousel"><ul>{suggested}</ul></div></li>'
+    items = "".join(_offer(n) for n in range(5)) + carousel + "".join(_offer(n) for n in range(5, 12))
+    found = _titles_and_links(f'<html><body><ul class="results">{items}</ul></body></html>',
+                              "https://shop.example.org/search?q=tablet")
+    assert [link for _, link in found] == [f"https://shop.example.org/itm/{n}" for n in range(12)]
+
+
+def _hit(n: int) -> str:
+    words = ("History", "Corporate identity", "External links")
+    deep = "".join(
+        f'<div class="deep"><a href="https://site{n}.example.com/s{m}">{w}</a></div>' for m, w in enumerate(words)
+    )
+    head = f'<h2><a href="https://site{n}.example.com/">Snow reports and forecasts from resort {n}</a></h2>'
+    summary = f"<p>Daily snow depth, lifts and trails open at resort {n}.</p>"
+    return f'<li class="hit">{head}{summary}{deep if n % 5 else ""}</li>'
+
+
+def test_a_result_with_sitelinks_is_still_one_item_with_its_summary() -> None:
+    """Most results carry links to sections of their site beside their headed title: each result is still one
+    item (held together by its one headline in a heading), so its summary is read with it."""
+    html = f'<html><body><ol id="hits">{"".join(_hit(n) for n in range(10))}</ol></body></html>'
+    url = "https://search.example.org/search?q=snow"
+    top = propose_selectors(html, url)[0]
+    assert [link for _, link in _titles_and_links(html, url)] == [f"https://site{n}.example.com/" for n in range(10)]
+    assert top.summary is not None
+    third = Selector(text=html).css(top.item)[3]
+    assert third.css(top.summary).get() == "Daily snow depth, lifts and trails open at resort 3."
+
+
+def _rulings_page() -> str:
+    menu = "".join(f'<li><a href="/topic/{n}">Services for residents number {n}</a></li>' for n in range(30))
+    rulings = "".join(
+        f'<li><a href="/doc/ruling-{n}/download">Smith v. Commonwealth (SJC 1364{n}) (September {n + 1}, 2025)</a></li>'
+        for n in range(10)
+    )
+    offices = "".join(f'<li><a href="/org/{n}">Office of the court number {n}</a></li>' for n in range(3))
+    guides = "".join(f'<li><a href="/info/{n}">Guide to the appeals process, part {n}</a></li>' for n in range(4))
+    return (
+        f'<html><body><div class="site-hamburger-nav"><ul>{menu}</ul></div><main>'
+        f'<div class="intro"><ul class="tags">{offices}</ul></div>'
+        f'<div class="rich-text"><div class="rich-text"><ul>{rulings}</ul></div></div>'
+        f'<section class="links"><ul>{guides}</ul></section></main></body></html>'
+    )
+
+
+def test_bare_list_items_are_scoped_to_the_list_holding_most_of_them_outside_the_menu() -> None:
+    """Bare ``li > a`` items, most in a menu: scoped to the block around the one list holding most of the items
+    outside it, though two short lists (a page's offices, its guides) hold the rest."""
+    found = _titles_and_links(_rulings_page(), "https://gov.example.org/info-details/new-opinions")
+    assert [link for _, link in found] == [f"https://gov.example.org/doc/ruling-{n}/download" for n in range(10)]
+
+
+def test_links_no_url_parser_reads_are_no_crash() -> None:
+    """A template's placeholder left in the page ("http://[site:url-brief]/x") is no URL: the list is still read,
+    and such a feed is not offered."""
+    head = '<head><link rel="alternate" type="application/rss+xml" href="http://[site:feed]/rss"></head>'
+    posts = "".join(_post(title, f"http://[site:url-brief]{href}") for title, href in POSTS)
+    html = f"<html>{head}<body><div class='posts'>{posts}</div></body></html>"
+    top = propose_selectors(html, BASE)[0]
+    assert [item.css(top.title).get() for item in Selector(text=html).css(top.item)] == [t for t, _ in POSTS]
+    assert feed_links(html, BASE) == []
