@@ -57,7 +57,7 @@ from crawler.discover import choose_feeds, feed_links, propose_selectors
 
 DEFAULT = Path(__file__).resolve().parents[2] / "devcorpus"
 IN_REPO = Path(__file__).resolve().parents[1] / "tests" / "crawler" / "addcorpus"
-HALVES = ("tune", "held-out", "fresh", *(f"fresh{n}" for n in range(2, 12)))
+HALVES = ("tune", "held-out", "fresh", *(f"fresh{n}" for n in range(2, 13)))
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ def _true_titles(row: dict[str, Any]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     links = set(row["truth"]["links"])
     for anchor in Selector(text=row["html"]).css("a[href]"):
-        link = _absolute(row["url"], anchor.attrib["href"].strip())
+        link = _absolute(row["url"], (anchor.root.get("href") or "").strip())  # not .attrib: a bad name breaks it
         if link in links:
             found.setdefault(link, []).append(" ".join(" ".join(anchor.css("::text").getall()).split()))
     return found
