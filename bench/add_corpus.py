@@ -20,7 +20,8 @@ again, measured once; a ninth, ``fresh7`` (12 pages of six more repositories), t
 (``--half fresh7``), measured once after the eighth round; then ``fresh8``, ``fresh9`` and ``fresh10`` (16, 16
 and 12 pages of seventeen more repositories), the same way, measured once each after the tenth round (fresh8 tuned
 on in the eleventh); then ``fresh11`` (10 pages of five more repositories), measured once after the eleventh round
-(fresh10 and fresh11 tuned on in the twelfth).
+(fresh10 and fresh11 tuned on in the twelfth); then ``fresh12`` (12 pages of five more repositories), measured once
+after the twelfth round (tuned on in the thirteenth).
 
 Per page, what ``add`` would do with it offline (the pure functions of
 ``crawler.discover``; the feeds are not fetched):

@@ -67,6 +67,12 @@ _CHROME_WORDS = frozenset(
         "sharing",
         "widget",
         "tabs",  # a tabbed widget: parallel panes ("Latest", "Most read") beside the main list
+        "recommend",  # recommendation and ranking modules: other sections' stories beside the page's own list
+        "recommended",
+        "related",
+        "ranking",
+        "trending",
+        "popular",
     }
 )
 # Ordered: earlier words name a summary more surely than later ones.
@@ -222,12 +228,11 @@ def choose_feeds(feeds: list[str], page_url: str, html: str = "") -> list[str]:
     of comments (by URL or ``<link title>``) come last. Stable otherwise.
     """
     titles = _feed_titles(html, page_url) if html else {}
-    page = _segments(_split(page_url).path, is_page=True)
 
     def rank(indexed: tuple[int, str]) -> tuple[bool, int, int, int]:
         position, url = indexed
         own = _segments(_split(url).path, is_page=False)
-        shared = _shared_prefix(own, page)
+        shared = _shared_with_page(own, page_url)
         comments = bool(_COMMENTS.search(f"{url} {titles.get(url, '')}"))
         return comments, -shared, len(own) - shared, position
 
@@ -240,7 +245,7 @@ def feed_choice(feeds: list[str], page_url: str, html: str = "") -> str:
     if len(feeds) < 2 or ordered[0] == feeds[0]:
         return ""
     own = _segments(_split(ordered[0]).path, is_page=False)
-    shared = _shared_prefix(own, _segments(_split(page_url).path, is_page=True))
+    shared = _shared_with_page(own, page_url)
     if shared:
         return f"of {len(feeds)} advertised, the one under the page's path /{'/'.join(own[:shared])}/"
     return f"of {len(feeds)} advertised, the site's feed rather than a comments or other section's feed"
@@ -258,6 +263,16 @@ def _segments(path: str, is_page: bool) -> list[str]:
     while parts and _FEED_FILE.match(parts[-1].lower()):
         parts.pop()
     return parts
+
+
+def _shared_with_page(own: list[str], page_url: str) -> int:
+    """Leading segments a feed's section path shares with the page's: the page's own slug left out ("/politik/
+    a-story"), unless the feed's path is the page's whole path ("/links/rss" of the page "/links")."""
+    path = _split(page_url).path
+    whole = [p for p in path.split("/") if p]
+    if own and len(own) == len(whole) and _shared_prefix(own, whole) == len(own):
+        return len(own)
+    return _shared_prefix(own, _segments(path, is_page=True))
 
 
 def _shared_prefix(a: list[str], b: list[str]) -> int:

@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
-from crawler.discover import feed_links, propose_selectors
+from crawler.discover import choose_feeds, feed_links, propose_selectors
 
 BASE = "https://news.example.org/"
 POSTS = [
@@ -595,3 +595,34 @@ def test_links_no_url_parser_reads_are_no_crash() -> None:
     top = propose_selectors(html, BASE)[0]
     assert [item.css(top.title).get() for item in Selector(text=html).css(top.item)] == [t for t, _ in POSTS]
     assert feed_links(html, BASE) == []
+
+
+# --- the thirteenth round (tuned on the fresh12 half) ---
+
+
+def _story_item(href: str, title: str) -> str:
+    heading = f'<h3><a href="{href}">{title}</a></h3>'
+    return f'<li class="list-item"><div class="inner">{heading}<time>08-06</time></div></li>'
+
+
+def test_a_recommendation_module_in_the_main_column_is_left_out() -> None:
+    """A section's page lists its stories, then, in the same column and the same markup, stories of other
+    sections recommended to read: a module named for recommendations (related, popular, ranking...) is beside
+    the page's list, not part of it."""
+    own = "".join(_story_item(f"/national/0{n}-story", f"Harbour council news of the day, {n}") for n in range(10))
+    other = "".join(_story_item(f"/culture/0{n}-read", f"A long read about the city museum, {n}") for n in range(8))
+    html = (
+        f"<html><body><div class='main'><section><ul class='stories'>{own}</ul></section>"
+        f"<div class='reading-recommend'><ul>{other}</ul></div></div></body></html>"
+    )
+    found = _titles_and_links(html, "https://news.example.org/national/")
+    assert [link for _, link in found] == [f"https://news.example.org/national/0{n}-story" for n in range(10)]
+
+
+def test_the_feed_named_by_the_pages_whole_path_comes_first() -> None:
+    """On "/links" (no trailing slash, yet no article: the section itself) the section's "/links/rss" comes before
+    the site's "/rss/" and other sections' feeds."""
+    feeds = [f"https://blog.example.org/{path}" for path in ("journal/rss", "links/rss", "notes/rss", "rss/")]
+    assert choose_feeds(feeds, "https://blog.example.org/links")[0] == "https://blog.example.org/links/rss"
+    on_a_link = choose_feeds(feeds, "https://blog.example.org/links/2024/a-link")
+    assert on_a_link[0] == "https://blog.example.org/links/rss"
