@@ -48,13 +48,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag
 
 from parsel import Selector
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crawler.discover import choose_feeds, feed_links, propose_selectors
+from newswatch.links import resolve_link
 
 DEFAULT = Path(__file__).resolve().parents[2] / "devcorpus"
 IN_REPO = Path(__file__).resolve().parents[1] / "tests" / "crawler" / "addcorpus"
@@ -113,11 +114,8 @@ def _norm(url: str) -> str:
 
 
 def _absolute(base: str, href: str) -> str:
-    """``href`` made absolute and normalised; "" for one no URL parser reads ("http://[site:url]/x")."""
-    try:
-        return _norm(urljoin(base, href))
-    except ValueError:
-        return ""
+    """``href`` made absolute and normalised; "" for one that is no readable http(s) URL ("http://[site:url]/x")."""
+    return _norm(resolve_link(href, base) or "")
 
 
 def _squash(text: str) -> str:

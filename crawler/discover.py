@@ -287,11 +287,8 @@ def _shared_prefix(a: list[str], b: list[str]) -> int:
 def _feed_titles(html: str, base_url: str) -> dict[str, str]:
     page = _parse(html)
     base = _document_base(page, base_url)
-    return {
-        _join(base, link.attrib["href"].strip()): link.attrib.get("title", "")
-        for link in page.xpath("//link[@href]")
-        if _is_feed_link(link.attrib)
-    }
+    links = (link.attrib for link in page.xpath("//link[@href]") if _is_feed_link(link.attrib))
+    return {url: attrib.get("title", "") for attrib in links if (url := resolve_link(attrib["href"], base))}
 
 
 def _is_feed_link(attrib: dict[str, str]) -> bool:
@@ -1010,11 +1007,11 @@ def _among_siblings(root: Element, found: _Found) -> _Found | None:
     """``found`` narrowed to the items that are each one entry of the block holding them all
     (``ul.results > li.item``), when the few others share one entry of it: a carousel of suggestions nested in
     a list of results."""
-    groups = list(_branches(found.items).values())
-    single = [group[0] for group in groups if len(group) == 1]
+    heads = {group[0]: head for head, group in _branches(found.items).items() if len(group) == 1}
+    single = list(heads)
     if len(single) == len(found.items) or len(single) < max(_MIN_ITEMS, _DOMINANT_SHARE * len(found.items)):
         return None
-    path = [single[0], *_ancestors_within(single[0], _branch_head(single[0], found.items))]
+    path = [single[0], *_ancestors_within(single[0], heads[single[0]])]
     block = path[-1].getparent()
     if block is None or not all(_CSS_TAG.match(str(el.tag)) for el in path[1:]):
         return None
@@ -1030,11 +1027,6 @@ def _own_compounds(item: str, items: list[Element]) -> list[str]:
     """The item selector's last compound, and the items' tag with each class they all share."""
     shared = set.intersection(*(set(_stable_classes(el)) for el in items))
     return [_last_compound(item), *(f"{items[0].tag}.{cls}" for cls in sorted(shared))]
-
-
-def _branch_head(item: Element, items: list[Element]) -> Element:
-    """The child of the items' common ancestor that ``item`` lies under."""
-    return next(head for head, group in _branches(items).items() if item in group)
 
 
 def _last_compound(css: str) -> str:
