@@ -125,8 +125,9 @@ _BAD_HREF = re.compile(r"^(?:#|javascript:|mailto:|tel:|data:)", re.IGNORECASE)
 # Hand-written class names: words, at most a small number at a word's
 # end ("column2", "col-md-4"); not "css-1x2y3z", "sc-bdVaJa", "jsx-2312312".
 # Camel-case words count where each capital starts a word of three letters or more ("productTitle",
-# "sujetCase3", "ListItem"), which a generated name ("bdVaJa", "kFqTMn") rarely has.
-_STABLE_WORD = r"(?:[a-z]+|[A-Z][a-z]{2,})(?:[A-Z][a-z]{2,})*\d{0,2}"
+# "sujetCase3", "ListItem"), which a generated name ("bdVaJa", "kFqTMn") rarely has; so does an acronym
+# standing as a word of its own ("iCIMS_JobsTable", "SRP-results").
+_STABLE_WORD = r"(?:(?:[a-z]+|[A-Z][a-z]{2,})(?:[A-Z][a-z]{2,})*|[a-z]?[A-Z]{2,5})\d{0,2}"
 _STABLE_CLASS = re.compile(rf"^{_STABLE_WORD}(?:[-_]+(?:{_STABLE_WORD}|\d{{1,2}}))*$")
 _CSS_TAG = re.compile(r"^[a-z][a-z0-9-]*$")
 _TEXTS = etree.XPath("descendant-or-self::text()")
@@ -544,7 +545,7 @@ def propose_selectors(html: str, base_url: str) -> list[SelectorProposal]:
     assessed = [(found, p) for found in _shapes(page) if (p := _assess(page, found)) and p.score >= _MIN_SCORE]
     assessed = _fit_for_page(page, assessed)
     assessed.sort(key=lambda pair: _rank(pair[1]))
-    assessed = _classed_first(assessed)
+    assessed = _whole_list_first(_classed_first(assessed))
     next_sel = _next_selector(page)
     return [replace(proposal, next=next_sel) for proposal in _distinct(assessed)]
 
@@ -721,6 +722,34 @@ def _classed_first(assessed: _Assessed) -> _Assessed:
         if fits and proposal.score >= _CLASSED_SCORE * best.score:
             return [pair] + [other for other in assessed if other is not pair]
     return assessed
+
+
+_WHOLE_SCORE = 0.8  # of the best score, at least, for the whole list its entries of one kind belong to
+
+
+def _whole_list_first(assessed: _Assessed) -> _Assessed:
+    """A best proposal of one kind of entry (``li.track``) yields to the whole list it is part of
+    (``li.searchresult``: tracks, albums and artists), when the rest are its siblings titled the same way: a
+    search's results of several kinds are one list, and the kinds titled by a short name lose only purity."""
+    if not assessed:
+        return assessed
+    best_found, best = assessed[0]
+    for pair in assessed[1:]:
+        found, proposal = pair
+        if proposal.score < _WHOLE_SCORE * best.score or not _extends(found, best_found):
+            continue
+        return [pair] + [other for other in assessed if other is not pair]
+    return assessed
+
+
+def _extends(whole: _Found, part: _Found) -> bool:
+    """``whole`` holds every item of ``part`` and more, with the same fields, all children of one block, and
+    names its items by a class of their own (``li.searchresult``, not ``ol > li``: a bare tag gathers strays)."""
+    items = set(whole.items)
+    same_fields = (whole.title, whole.link) == (part.title, part.link)
+    if not same_fields or not set(part.items) < items or len({item.getparent() for item in items}) != 1:
+        return False
+    return "." in _last_compound(whole.item).split(":")[0] and len(_records(whole)[1]) > len(_records(part)[1])
 
 
 def _own_tag(item: str) -> str:

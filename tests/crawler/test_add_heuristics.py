@@ -795,3 +795,33 @@ def test_whole_sections_of_an_ad_each_ending_in_a_see_all_link_are_no_listing() 
     three items holding most of the page's text are still not a list of entries."""
     html = f'<html><body><div class="page">{"".join(_section(n) for n in range(3))}</div></body></html>'
     assert propose_selectors(html, "https://moto.example.org/suzuki/DR-Z_400_375743.html") == []
+
+
+def test_a_list_table_named_by_an_acronym_class_keeps_a_vendors_credit_out() -> None:
+    """A job board's results sit in a table classed by its vendor's acronym (``ATS_JobsTable``) inside layout
+    tables; the vendor's "powered by" logo, in another layout row, links off-site. The class is a hand-written
+    name, so the list is scoped by it and the credit is no job."""
+    jobs = [(f"Territory sales manager for region {n}", f"/jobs/{4200 + n}/job") for n in range(10)]
+    rows = "".join(f'<tr><td>{4200 + n}</td><td class="ATS_Field"><a class="ATS_Anchor" href="{href}">{title}</a>'
+                   f"</td><td>City {n}</td></tr>" for n, (title, href) in enumerate(jobs))
+    credit = ('<tr><td class="ATS_Logo"><a href="https://vendor.example.com/"><img alt="Applicant tracking'
+              ' software by the vendor" src="/logo.gif"></a></td></tr>')
+    html = (f'<html><body><table><tr><td><table><tr><td><table class="ATS_JobsTable">{rows}</table></td></tr>'
+            f"</table></td></tr>{credit}</table></body></html>")
+    base = "https://jobs.example.org/jobs/search?ss=1"
+    assert _titles_and_links(html, base) == [(t, urljoin(base, h)) for t, h in jobs]
+
+
+def test_search_results_of_several_kinds_are_one_list() -> None:
+    """A music shop's search lists tracks, albums and artists in one list, each entry classed as a result and by
+    its kind; the tracks outnumber the rest, whose short names cost the whole list a little purity. The list is
+    every result, not only the tracks."""
+    def entry(kind: str, title: str, href: str) -> str:
+        return (f'<li class="searchresult {kind}"><div class="result-info"><div class="itemtype">{kind}</div>'
+                f'<div class="heading"><a href="{href}">{title}</a></div><div class="subhead">by Some Artist'
+                "</div></div></li>")
+    results = [("album", "Blonde", "/album/blonde"), ("band", "The Pirates", "/band/pirates")]
+    results += [("track", f"Song number {n} (a remix by a friend)", f"/track/song-{n}") for n in range(13)]
+    html = f'<html><body><ul class="result-items">{"".join(entry(*r) for r in results)}</ul></body></html>'
+    base = "https://music.example.org/search?q=pirate"
+    assert _titles_and_links(html, base) == [(t, urljoin(base, h)) for _, t, h in results]
