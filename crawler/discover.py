@@ -551,9 +551,10 @@ def propose_selectors(html: str, base_url: str) -> list[SelectorProposal]:
 
 
 def _short_titles(headlines: dict[Element, str]) -> frozenset[str]:
-    """Headline texts too short for a headline but whole (linked headings: "Article 1"), and the short headings
+    """Headline texts too short for a headline but whole (linked headings: "Article 1"), names of several parts
+    heading an entry ("Array.prototype.map()"), and the short headings
     inside a headline link wrapping a whole card: the names a list of packages, jobs or products is titled by."""
-    short = {text for text in headlines.values() if _width(text) < _MIN_HEADLINE}
+    short = {text for text in headlines.values() if _width(text) < _MIN_HEADLINE or _compound_name(text)}
     named = (_text(h) for anchor in headlines for h in anchor.iter(*_HEADINGS) if h is not anchor)
     return frozenset(short | {name for name in named if 0 < _width(name) < _MIN_HEADLINE})
 
@@ -808,7 +809,7 @@ def _is_headline(anchor: Element, text: str) -> bool:
         return True  # "v2.10.1" linking to ".../tag/v2.10.1": a release list's entry, its headline a version
     if _width(text) < _MIN_HEADLINE and not _whole_heading(anchor, text):
         return False
-    if _looks_like_date(text) or _PAGER_TEXT.match(text) or not _several_words(text):
+    if _looks_like_date(text) or _PAGER_TEXT.match(text) or not (_several_words(text) or _whole_heading(anchor, text)):
         return False
     if text.rstrip().endswith(":"):
         return False  # "Legal Name:", "Operating Status:": a field's label linking to its help, not a headline
@@ -908,7 +909,18 @@ _MIN_SHORT_HEADLINE = 5  # characters: "Article 1", "Oh yeah !" are headlines wh
 def _whole_heading(anchor: Element, text: str) -> bool:
     """The link is all of a heading's text (``<h2><a>Article 1</a></h2>``), of several words: a short headline."""
     heading = next((a for a in anchor.iterancestors() if a.tag in _HEADINGS), None)
-    return len(text) >= _MIN_SHORT_HEADLINE and heading is not None and _text(heading) == text and _several_words(text)
+    named = _several_words(text) or _compound_name(text)
+    return len(text) >= _MIN_SHORT_HEADLINE and heading is not None and _text(heading) == text and named
+
+
+_NAME_PART = re.compile(r"[^\W_]+")
+_NAME = re.compile(r"^[\w$]+(?:(?:[.\-_/]|::)[\w$]+)+(?:\(\))?$")
+
+
+def _compound_name(text: str) -> bool:
+    """A name of several parts joined without spaces: an API's ``Array.prototype.map()``, a package's
+    ``hatena-fotolife-cli``, a module's ``os.path``; a heading's whole text, it titles a reference's entry."""
+    return bool(_NAME.match(text)) and len(_NAME_PART.findall(text)) >= 2
 
 
 _UNSPACED_SCRIPTS = 0x2E80  # CJK radicals onwards: scripts written without spaces between words
@@ -1148,7 +1160,7 @@ def _without_wrappers(root: Element, found: _Found) -> _Found | None:
     wrappers = _nesting(found.items)
     if not wrappers or len(wrappers) > _FEW_WRAPPERS:
         return None  # none, or a generic shape (``div:has(a)``) matching blocks at every level
-    if any(len(_joined(_select(w, f"{found.title} ::text"))) <= _MAX_HEADLINE for w in wrappers):
+    if not all(_titled_by_entries(w, found) for w in wrappers):
         return None  # a wrapper titled like one entry: a module of its own, not every entry at once
     wanted = {item for item in found.items if item not in wrappers}
     inner = {str(item.tag) for item in wanted if any(a in wrappers for a in item.iterancestors())}
@@ -1158,6 +1170,16 @@ def _without_wrappers(root: Element, found: _Found) -> _Found | None:
         if set(scoped) == wanted:
             return _Found(css, found.title, found.link, scoped)
     return None
+
+
+def _titled_by_entries(wrapper: Element, found: _Found) -> bool:
+    """The wrapper's title is long, or is only the titles of the (three or more) items inside it: every entry at
+    once, not a module's own headline."""
+    title = _joined(_select(wrapper, f"{found.title} ::text"))
+    inner = [item for item in found.items if wrapper in set(item.iterancestors())]
+    if len(title) > _MAX_HEADLINE:
+        return True
+    return len(inner) >= _MIN_ITEMS and title == _joined(_joined(_select(i, f"{found.title} ::text")) for i in inner)
 
 
 def _shared_by_most(heads: list[Element]) -> list[str]:

@@ -825,3 +825,30 @@ def test_search_results_of_several_kinds_are_one_list() -> None:
     html = f'<html><body><ul class="result-items">{"".join(entry(*r) for r in results)}</ul></body></html>'
     base = "https://music.example.org/search?q=pirate"
     assert _titles_and_links(html, base) == [(t, urljoin(base, h)) for _, t, h in results]
+
+
+def _reference_results(wrapped: bool) -> str:
+    names = ["Array.prototype.map()", "TypedArray.prototype.map()", "Array.from()", "Object.entries()",
+             "Array", "Map", "<map>", "String.prototype.split()", "Promise.all()", "JSON.stringify()"]
+    entries = "".join(
+        f'<li><div class="row"><div class="icon"><i></i></div><div class="body"><h4><a href="/docs/{n}">{name}</a>'
+        f'</h4><p>What {name} does, in a sentence of the reference.</p><p class="meta"><a href="/docs/{n}">'
+        f"docs.example.org/docs/{n}</a></p></div></div></li>" for n, name in enumerate(names))
+    results = f'<h2>10 documents found</h2><ul class="result-list">{entries}</ul>'
+    body = f'<div class="row"><div class="main">{results}</div></div>' if wrapped else results
+    return f"<html><body>{body}</body></html>"
+
+
+def test_a_references_search_titled_by_api_names_is_a_listing() -> None:
+    """A reference's search results are headed by API names of several parts joined without spaces
+    ("Array.prototype.map()"), each with a summary: a list of entries, though no title has two words."""
+    found = _titles_and_links(_reference_results(wrapped=False), "https://docs.example.org/search?q=map")
+    assert [title for title, _ in found][:3] == ["Array.prototype.map()", "TypedArray.prototype.map()", "Array.from()"]
+    assert len(found) == 10
+
+
+def test_a_block_around_the_results_titled_by_them_all_is_no_result() -> None:
+    """The results sit in a block of the same class as each entry's; that block is titled by every entry at once
+    (short names, under the length of one long headline), so it is a wrapper, not one more result."""
+    found = _titles_and_links(_reference_results(wrapped=True), "https://docs.example.org/search?q=map")
+    assert [link for _, link in found] == [f"https://docs.example.org/docs/{n}" for n in range(10)]
