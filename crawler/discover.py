@@ -1577,13 +1577,15 @@ def _in_title_block(found: _Found) -> bool:
 
 
 def _repeated_action(titles: list[str], links: list[str]) -> bool:
-    """Most items share one title and one link path, told apart only by the query ("Report this review" to
-    "/report?reviewId=17", "?reviewId=18"...): a button repeated in each entry, not a list of articles (whose
-    titles or pages differ: a gigography's concerts share the band's name, not a page)."""
-    pairs = {(title, _split(link).path) for title, link in zip(titles, links, strict=True)}
+    """Most items share one title and one link path, told apart only by the query or a number ("Report this
+    review" to "/report?reviewId=17", "?reviewId=18"...; "View on the shop" to "/link/133997", "/link/128498"):
+    a button repeated in each entry, not a list of articles (whose titles or pages differ: a gigography's
+    concerts share the band's name, not a page)."""
+    pairs = {(title, _DIGITS.sub("0", _split(link).path)) for title, link in zip(titles, links, strict=True)}
     return len(pairs) < _DISTINCT_TITLES * len(titles)
 
 
+_DIGITS = re.compile(r"\d+")
 _UNSPECIFIC = 0.8
 _DESCENDANT = re.compile(r"(?<![>\s])\s+(?![>\s])")  # a space that scopes, not one around " > "
 _GENERIC_TAGS = re.compile(r"\b(?:div|span|a)\b")

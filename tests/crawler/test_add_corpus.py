@@ -617,3 +617,30 @@ def test_fresh18_listings_get_the_right_list(outcomes: list) -> None:
 def test_fresh18_non_listings_get_nothing_or_a_feed(outcomes: list) -> None:
     """Measured once: 4/4 (the album page by its artist's feed)."""
     assert _share(bench.figures(outcomes, "fresh18")["non-listings"]) >= 0.90, _failed(outcomes, "other", "fresh18")
+
+
+# --- fresh20: collected on Dec 3 (truth committed in 3caded7 before add ran on it), measured once (17:27 UTC Dec 3)
+# with crawler/discover.py at the eighteenth round (7e2889b): 6 pages of three Ruby, Python and Rust projects, 2
+# listings (a price tracker's deals grid, a conservation district's events), 4 others (three meeting pages, a wiki's
+# list of applications). ---
+
+
+def test_the_fresh20_half_has_six_pages_two_of_them_listings(outcomes: list) -> None:
+    assert len(_half(outcomes, "fresh20")) >= 6
+    assert sum(o.kind == "listing" for o in _half(outcomes, "fresh20")) >= 2
+
+
+def test_fresh20_listings_get_the_right_list(outcomes: list) -> None:
+    """Measured once: 1/2: the deals grid was read by each card's "View On Microsoft.com" button (one text to
+    "/link/<id>"). 2/2 since the nineteenth round: a title repeated to one path but for its number is a button."""
+    assert _share(bench.figures(outcomes, "fresh20")["listings"]) >= 0.85, _failed(outcomes, "listing", "fresh20")
+
+
+def test_fresh20_non_listings_get_nothing_or_a_feed(outcomes: list) -> None:
+    """Measured once: 4/4."""
+    assert _share(bench.figures(outcomes, "fresh20")["non-listings"]) >= 0.90, _failed(outcomes, "other", "fresh20")
+
+
+def test_fresh20_feeds(outcomes: list) -> None:
+    """Measured once: 1/1 (the events' own feed)."""
+    _all_feeds_chosen(outcomes, "fresh20", 1)

@@ -852,3 +852,25 @@ def test_a_block_around_the_results_titled_by_them_all_is_no_result() -> None:
     (short names, under the length of one long headline), so it is a wrapper, not one more result."""
     found = _titles_and_links(_reference_results(wrapped=True), "https://docs.example.org/search?q=map")
     assert [link for _, link in found] == [f"https://docs.example.org/docs/{n}" for n in range(10)]
+
+
+def test_a_button_repeated_in_every_card_told_apart_only_by_a_number_is_no_headline() -> None:
+    """A price tracker's deals: each card's image link holds the product's short name, and its menu of actions
+    one "View on the maker's shop" link to "/link/<id>". The same words to the same path but for its number are
+    a button, not the list's headlines."""
+    names = ["11-11 Memories Retold", "200,000 VC", "Ashes Cricket 2019 Edition", "Forza Horizon 4 Ultimate",
+             "Rocket League Game of the Year", "Minecraft Dungeons Hero Edition", "Assassin's Creed Origins Gold",
+             "The Crew 2 Deluxe", "Sea of Thieves Anniversary", "Halo Wars 2 Complete"]
+    cards = "".join(
+        f'<div class="product" data-id="{n}"><a class="thumbnail" href="/deals/game-{n}/{name.lower()[:4]}/">'
+        f'<img src="/box/{n}.png" alt="{name}"><div class="caption"><h5>{name}</h5></div></a>'
+        f'<div class="offer">GBP {n}.99 Save 30%</div><div class="btn-group actions"><button>More</button>'
+        f'<ul class="dropdown"><li><a href="/link/{13399 + n}">View on the maker\'s shop</a></li></ul></div></div>'
+        for n, name in enumerate(names))
+    menu = "".join(f'<li><a href="/en/{p}/">{p.title()} deals this week</a></li>' for p in ("xbox", "ps4", "pc"))
+    sort = "".join(f'<li><a href="?sort={k}">Sort by {k} (A to Z)</a></li>' for k in ("title", "price", "date"))
+    pages = "".join(f'<li><a href="/en/deals/page-{n}">{n}</a></li>' for n in range(2, 8))
+    html = (f'<html><body><ul class="menu">{menu}</ul><div id="products"><ul class="dropdown">{sort}</ul>{cards}'
+            f'<ul class="pagination">{pages}</ul></div></body></html>')
+    found = _titles_and_links(html, "https://deals.example.org/en/deals/")
+    assert [title for title, _ in found] == names
