@@ -135,7 +135,7 @@ def _squash(text: str) -> str:
 def _extract(html: str, url: str, item: str, title: str, link: str) -> list[tuple[str, str]]:
     """(title, absolute link) of each item with both, as the html spider reads them."""
     records = []
-    for node in Selector(text=html).css(item):
+    for node in Selector(text=html, type="html").css(item):
         text = " ".join(" ".join(node.css(title).getall()).split())
         href = (node.css(link).get() or "").strip()
         if text and href:
@@ -173,7 +173,7 @@ def _true_titles(row: dict[str, Any]) -> dict[str, list[str]]:
     link (a short text), the headings of its card too: there the headline is a plain heading beside it."""
     found: dict[str, list[str]] = {}
     links = {_norm(link) for link in row["truth"]["links"]}
-    for anchor in Selector(text=row["html"]).css("a[href]"):
+    for anchor in Selector(text=row["html"], type="html").css("a[href]"):
         link = _absolute(row["url"], (anchor.root.get("href") or "").strip())  # not .attrib: a bad name breaks it
         if link in links:
             text = " ".join(" ".join(anchor.css("::text").getall()).split())

@@ -91,16 +91,19 @@ _SUMMARY_WORDS = (
 _DATE_WORDS = frozenset({"date", "time", "dateline", "timestamp", "pubdate", "published"})
 _NEXT_TEXT = re.compile(
     r"^(?:(?:next|older)(?:\s+(?:page|posts|entries|articles|stories|news))?\s*[»→›>]*"
+    r"|(?:weiter|nächste(?:\s+seite)?|suivant[e]?|page\s+suivante|pagina\s+successiva|siguiente|próxima"
+    r"|volgende|nästa|następna|следующая|далее|下一页|下一頁|下页|次へ|次のページ|다음)\s*[»→›>]*"
     r"|[»→›]+)$",
     re.IGNORECASE,
 )
-# Pager links are no articles: "More", "Older posts →", "Pagina successiva »", "Weiter", "1", "»".
+# Pager links are no articles: "More", "Older posts →", "Pagina successiva »", "Weiter", "下一页", "1", "»".
 _PAGER_TEXT = re.compile(
     r"^(?:(?:load|show|view|see)\s+)?(?:more|next|older|newer|previous|prev|earlier|later)"
     r"(?:\s+(?:page|posts|entries|articles|stories|news|results))?\s*[»→›>«←‹<]*$"
     r"|^[«←‹<]*\s*(?:previous|prev|newer)(?:\s+\w+)?$"
     r"|^(?:weiter|mehr|nächste(?:\s+seite)?|ältere\s+beiträge|suivant[e]?|plus|page\s+suivante"
-    r"|pagina\s+successiva|successiv[ae]|altri|siguiente|más|mais|próxima|volgende|nästa|następna)\s*[»→›>]*$"
+    r"|pagina\s+successiva|successiv[ae]|altri|siguiente|más|mais|próxima|volgende|nästa|następna"
+    r"|следующая|далее|下一页|下一頁|下页|上一页|次へ|次のページ|前へ|다음|이전)\s*[»→›>]*$"
     r"|^[\d\s»→›>«←‹<.…|-]+$",
     re.IGNORECASE,
 )
@@ -321,7 +324,9 @@ def _split(url: str) -> SplitResult:
 
 
 def _parse(html: str) -> Selector:
-    return Selector(text=html if html.strip() else "<html></html>")
+    """The page as HTML, always: parsel reads a text opening with an XML declaration (an XHTML page's
+    ``<?xml version="1.0"?>``) as XML, its elements then in the XHTML namespace and no ``a`` found."""
+    return Selector(text=html if html.strip() else "<html></html>", type="html")
 
 
 def _unique(values: Iterable[str]) -> list[str]:
@@ -515,6 +520,13 @@ def _og_article(root: Element) -> bool:
     return any(v.strip().lower() == "article" for v in root.xpath("//meta[@property='og:type']/@content"))
 
 
+_ONE_PRODUCT = frozenset({"product", "product.item"})  # og:type of one product's page ("product.group": a range)
+
+
+def _og_product(root: Element) -> bool:
+    return any(v.strip().lower() in _ONE_PRODUCT for v in root.xpath("//meta[@property='og:type']/@content"))
+
+
 def _in_article(el: Element) -> bool:
     return el.tag == "article" or any(a.tag == "article" for a in el.iterancestors())
 
@@ -547,6 +559,7 @@ def propose_selectors(html: str, base_url: str) -> list[SelectorProposal]:
     assessed.sort(key=lambda pair: _rank(pair[1]))
     assessed = _whole_list_first(_classed_first(assessed))
     next_sel = _next_selector(page)
+    assessed = _paged_first(page, assessed, next_sel)
     return [replace(proposal, next=next_sel) for proposal in _distinct(assessed)]
 
 
@@ -626,12 +639,14 @@ _Assessed = list[tuple[_Found, SelectorProposal]]
 
 def _fit_for_page(page: _Page, assessed: _Assessed) -> _Assessed:
     """The structures that can be this page's list. On a page naming one document (an article's URL, a
-    document id, or a URL shaped like the links of a module beside the page's main body: one of the documents
-    that module lists), only one holding half the page's visible text: a related-stories strip does not."""
+    document id, a page declaring itself one product, or a URL shaped like the links of a module beside the
+    page's main body: one of the documents that module lists), only one holding half the page's visible text:
+    a related-stories strip or a recently-viewed carousel does not."""
     url = page.base_url
     if _article_permalink(url):
         assessed = [(found, p) for found, p in assessed if len(_records(found)[1]) >= _MIN_ON_ARTICLE]
-    if assessed and (_article_permalink(url) or _document_id_url(url) or _beside_siblings(page.root, assessed, url)):
+    one = _article_permalink(url) or _document_id_url(url) or _og_product(page.root)
+    if assessed and (one or _beside_siblings(page.root, assessed, url)):
         visible = _visible_length(page.root)
         assessed = [(found, p) for found, p in assessed if _dominates(page, found, visible)]
     return assessed
@@ -751,6 +766,44 @@ def _extends(whole: _Found, part: _Found) -> bool:
     if not same_fields or not set(part.items) < items or len({item.getparent() for item in items}) != 1:
         return False
     return "." in _last_compound(whole.item).split(":")[0] and len(_records(whole)[1]) > len(_records(part)[1])
+
+
+_PAGED_SCORE = 0.2  # of the best score, at least, for the list the page's pager sits beside
+
+
+def _paged_first(page: _Page, assessed: _Assessed, next_sel: str | None) -> _Assessed:
+    """The list the page's pager sits beside comes first (``dl.x_box12``, the pager its next sibling), when the
+    best proposal is not beside it: a sidebar's modules or the page's columns merged. The page is one page of
+    the list its pager pages, so that list is the page's own."""
+    pager = _pager_block(page, next_sel)
+    if pager is None or not assessed or _beside(assessed[0][0].items, pager):
+        return assessed
+    for pair in assessed[1:]:
+        if pair[1].score >= _PAGED_SCORE * assessed[0][1].score and _beside(pair[0].items, pager):
+            return [pair] + [other for other in assessed if other is not pair]
+    return assessed
+
+
+def _pager_block(page: _Page, next_sel: str | None) -> Element | None:
+    """The block of the page's "next" link holding no headline: its pager (``div.el_page``)."""
+    if next_sel is None or next_sel.startswith("link"):
+        return None
+    anchors = [el for el in _select(page.root, next_sel.removesuffix("::attr(href)")) if el.tag == "a"]
+    if not anchors:
+        return None
+    block = anchors[0]
+    while (up := block.getparent()) is not None and up.tag not in ("body", "html") and not page.below.get(up):
+        block = up
+    return block if block is not anchors[0] else None
+
+
+def _beside(items: list[Element], pager: Element) -> bool:
+    """``pager`` is a child of the lowest block holding the items and it (the list's next sibling, or the
+    list's own last child), not nested in another module beside the list."""
+    shared = set(items[0].iterancestors()).intersection(*(set(i.iterancestors()) for i in items[1:]))
+    holders = set(pager.iterancestors())
+    block = next((el for el in items[0].iterancestors() if el in shared and el in holders), None)
+    return block is not None and pager.getparent() is block
 
 
 def _own_tag(item: str) -> str:
@@ -1561,8 +1614,21 @@ _MIN_MEAN_WORDS_DESCRIBED = 1.0  # headed titles with a summary each: names of p
 def _min_mean_words(found: _Found) -> float:
     in_heading = _HEADINGS & set(re.findall(r"[a-z][a-z0-9]*", found.title))
     if not in_heading and not _in_title_block(found):
-        return _MIN_MEAN_WORDS
+        return _MIN_MEAN_WORDS_DESCRIBED if _record_rows(found) else _MIN_MEAN_WORDS
     return _MIN_MEAN_WORDS_DESCRIBED if _summary_selector(found) is not None else _MIN_MEAN_WORDS_HEADED
+
+
+_RECORD_CELLS = 3  # cells in an entry's table row, two of them with text (its title's and another's): a record
+
+
+def _record_rows(found: _Found) -> bool:
+    """Most items are each one row of a table whose other cells hold text (a card search's name, type and set;
+    a bazaar's character, level and bid): records titled by a name of a word or two, not a menu."""
+    rows = [next((el for el in chain([item], item.iterancestors()) if el.tag == "tr"), None) for item in found.items]
+    if None in rows or len(set(rows)) < len(rows):
+        return False  # not one row per item: a layout row holding a menu's links side by side
+    cells = ([bool(_text(td)) for td in row if td.tag in ("td", "th")] for row in _sample(rows))
+    return 2 * sum(len(c) >= _RECORD_CELLS and sum(c) >= 2 for c in cells) > len(_sample(rows))
 
 
 def _in_title_block(found: _Found) -> bool:
@@ -1581,11 +1647,14 @@ def _repeated_action(titles: list[str], links: list[str]) -> bool:
     review" to "/report?reviewId=17", "?reviewId=18"...; "View on the shop" to "/link/133997", "/link/128498"):
     a button repeated in each entry, not a list of articles (whose titles or pages differ: a gigography's
     concerts share the band's name, not a page)."""
-    pairs = {(title, _DIGITS.sub("0", _split(link).path)) for title, link in zip(titles, links, strict=True)}
-    return len(pairs) < _DISTINCT_TITLES * len(titles)
+    pairs = {(title, _split(link).path) for title, link in zip(titles, links, strict=True)}
+    if len(pairs) < _DISTINCT_TITLES * len(titles):
+        return True
+    ids = Counter((title, _DIGITS.sub("0", _split(link).path)) for title, link in zip(titles, links, strict=True))
+    return ids.most_common(1)[0][1] > _DISTINCT_TITLES * len(titles)  # one text to one path but for its id
 
 
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile(r"(?<=/)\d+(?=/|$)")  # a path segment that is a number: an id
 _UNSPECIFIC = 0.8
 _DESCENDANT = re.compile(r"(?<![>\s])\s+(?![>\s])")  # a space that scopes, not one around " > "
 _GENERIC_TAGS = re.compile(r"\b(?:div|span|a)\b")

@@ -645,3 +645,33 @@ def test_fresh20_non_listings_get_nothing_or_a_feed(outcomes: list) -> None:
 def test_fresh20_feeds(outcomes: list) -> None:
     """Measured once: 1/1 (the events' own feed)."""
     _all_feeds_chosen(outcomes, "fresh20", 1)
+
+
+# --- fresh19: collected on Dec 3 (truth committed in b270d6b before add ran on it), measured once (17:37 UTC Dec 3)
+# with crawler/discover.py at the nineteenth round (da6422b): 11 pages of seven Go, TypeScript, JavaScript and Java
+# projects, 6 listings (a Taiwanese forum board, a rentals search, a Chinese medical channel's news, a Japanese
+# chain's news releases, a game's news index, a card database's search), 5 others (a forum post, a forum's
+# not-found page, a paper's abstract, two product pages). ---
+
+
+def test_the_fresh19_half_has_eleven_pages_six_of_them_listings(outcomes: list) -> None:
+    assert len(_half(outcomes, "fresh19")) >= 11
+    assert sum(o.kind == "listing" for o in _half(outcomes, "fresh19")) >= 6
+
+
+def test_fresh19_listings_get_the_right_list(outcomes: list) -> None:
+    """Measured once: 4/6 (67 %): the medical channel's sidebar modules beat its news (the list its pager,
+    "下一页", sits beside), and the card search, an XHTML page opening with an XML declaration, was read as XML
+    (no link found). 6/6 since the twentieth round."""
+    assert _share(bench.figures(outcomes, "fresh19")["listings"]) >= 0.85, _failed(outcomes, "listing", "fresh19")
+
+
+def test_fresh19_non_listings_get_nothing_or_a_feed(outcomes: list) -> None:
+    """Measured once: 4/5 (80 %): a product page's recently-viewed carousel was proposed. 5/5 since the twentieth
+    round: a page declaring itself one product (``og:type=product``) names one document."""
+    assert _share(bench.figures(outcomes, "fresh19")["non-listings"]) >= 0.90, _failed(outcomes, "other", "fresh19")
+
+
+def test_fresh19_feeds(outcomes: list) -> None:
+    """Measured once: 1/1 (the channel's own feed)."""
+    _all_feeds_chosen(outcomes, "fresh19", 1)

@@ -874,3 +874,81 @@ def test_a_button_repeated_in_every_card_told_apart_only_by_a_number_is_no_headl
             f'<ul class="pagination">{pages}</ul></div></body></html>')
     found = _titles_and_links(html, "https://deals.example.org/en/deals/")
     assert [title for title, _ in found] == names
+
+
+def _paged_channel(next_text: str) -> str:
+    news = "".join(
+        f'<dl class="story"><dt><img src="/i/{n}.jpg"></dt><dd><p class="title"><a href="/article/{4860 + n}">'
+        f'Clinical news number {n} on infections this spring</a></p><p class="summary">What doctors should know'
+        f" about case {n}.</p></dd></dl>" for n in range(10))
+    pager = (f'<div class="pages"><a class="cur">1</a> <a href="/tag/news/p-2">2</a> <a href="/tag/news/p-3">3</a>'
+             f' <a href="/tag/news/p-2">{next_text}</a></div>')
+    boxes = "".join(
+        f'<div class="box"><div class="box-title"><a href="/tag/topic-{b}">Topic {b}</a></div>'
+        + "".join(f'<dl class="side"><dd><p class="title"><a href="/article/{4700 + 10 * b + n}">Guideline {n} of'
+                  f" topic {b} for doctors in practice</a></p></dd></dl>" for n in range(10))
+        + "</div>" for b in range(3))
+    return (f'<html><body><div class="wrap"><div class="main">{news}{pager}</div><div class="rail">{boxes}</div>'
+            f"</div></body></html>")
+
+
+def test_the_list_a_pager_sits_beside_is_the_pages_list() -> None:
+    """A channel's news, with summaries, sit above the pager ("下一页", next page); beside them a rail of three
+    modules holds thirty guideline links. The rail has more items, but the page is page 1 of the list its pager
+    pages: the news are the list, and the pager's next link is found in Chinese too."""
+    html = _paged_channel("下一页")
+    top = propose_selectors(html, "https://med.example.cn/tag/news")[0]
+    found = _titles_and_links(html, "https://med.example.cn/tag/news")
+    assert [link for _, link in found] == [f"https://med.example.cn/article/{4860 + n}" for n in range(10)]
+    assert Selector(text=html).css(top.next).get() == "/tag/news/p-2"
+
+
+def test_an_xhtml_page_opening_with_an_xml_declaration_is_read_as_html() -> None:
+    """An XHTML page opening with ``<?xml version="1.0"?>`` is still HTML to read: parsel left to guess takes
+    it for XML, its elements then namespaced and no link found."""
+    posts = "".join(_post(t, h) for t, h in POSTS)
+    html = ('<?xml version="1.0" encoding="utf-8" ?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+            '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml">'
+            f'<body><div class="posts">{posts}</div></body></html>')
+    top = propose_selectors(html, BASE)[0]
+    items = Selector(text=html, type="html").css(top.item)
+    assert [urljoin(BASE, item.css(top.link).get()) for item in items] == [urljoin(BASE, h) for _, h in POSTS]
+
+
+def test_a_table_of_records_titled_by_short_names_is_a_listing() -> None:
+    """A card database's search: one table row per card, its name (a word or two) linked, its type and set in
+    the next cells. Records of a table, not a menu, though the names are short."""
+    cards = ["Agyrem", "Akoum", "Aretopolis", "Astral Arena", "Bant", "Cliffside Market", "Edge of Malacol",
+             "Eloren Wilds", "Feeding Grounds", "Fields of Summer", "Glimmervoid Basin", "Goldmeadow",
+             "Grand Ossuary", "Grixis", "Hedron Fields of Agadeem", "Horizon Boughs", "Immersturm", "Isle of Vesuva",
+             "Izzet Steam Maze", "Krosa", "Lair of the Ashen Idol", "Lethe Lake", "Llanowar", "Minamo"]
+    rows = "".join(f'<tr class="card"><td class="name"><a href="../Card/Details.aspx?id={19800 + n}">{name}</a>'
+                   f'</td><td class="mana"></td><td class="type">Plane of world {n}</td><td><img src="/s/{n}.gif">'
+                   "</td></tr>" for n, name in enumerate(cards))
+    base = "https://cards.example.org/Pages/Search/Default.aspx?page=0"
+    html = f'<html><body><table class="compact">{rows}</table></body></html>'
+    assert [title for title, _ in _titles_and_links(html, base)] == cards
+
+
+def _shop_page(og_type: str) -> str:
+    slides = "".join(
+        f'<div class="slide"><a href="/p/benches/tops/top-{n}"><img src="/i/{n}.jpg"><p>{48 + n}"W x 30"D Maple'
+        f" Butcher Block Square Edge Workbench Top</p></a><span>$ {200 + n}.95</span></div>" for n in range(12))
+    specs = "".join(f"<tr><th>Spec {n}</th><td>Value {n}</td></tr>" for n in range(8))
+    specs += "".join(f"<tr><td colspan=2>{'Solid maple, sanded smooth and sealed with a food-safe oil. ' * 12}</td>"
+                     "</tr>" for _ in range(4))
+    return (f'<html><head><meta property="og:type" content="{og_type}"></head><body><h1>60"W x 24"D Maple Bench'
+            f'Top</h1><p>$ 249.95</p><button>Add to cart</button><table>{specs}</table><div id="viewed">'
+            f"<h2>Recently viewed</h2>{slides}</div></body></html>")
+
+
+def test_a_page_declaring_itself_one_product_is_no_listing_for_its_carousel() -> None:
+    """A shop's product page (``og:type=product``) with a carousel of twelve recently viewed products: the page
+    is one product, the carousel beside it no list to watch."""
+    assert propose_selectors(_shop_page("product"), "https://shop.example.org/p/benches/tops/top-60x24") == []
+
+
+def test_the_same_grid_on_a_product_range_page_is_its_list() -> None:
+    """The control: the same grid on a page declaring a range of products (``og:type=product.group``) is a list."""
+    found = _titles_and_links(_shop_page("product.group"), "https://shop.example.org/c/benches/tops")
+    assert [link for _, link in found] == [f"https://shop.example.org/p/benches/tops/top-{n}" for n in range(12)]
