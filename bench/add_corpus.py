@@ -64,7 +64,7 @@ from newswatch.links import resolve_link
 
 DEFAULT = Path(__file__).resolve().parents[2] / "devcorpus"
 IN_REPO = Path(__file__).resolve().parents[1] / "tests" / "crawler" / "addcorpus"
-HALVES = ("tune", "held-out", "fresh", *(f"fresh{n}" for n in range(2, 21)))
+HALVES = ("tune", "held-out", "fresh", *(f"fresh{n}" for n in range(2, 22)))
 
 
 @dataclass(frozen=True)
