@@ -362,7 +362,7 @@ def _refusal(root: Element, url: str = "") -> str | None:
     return None
 
 
-_MANY_HEADED = 10  # headline links in headings outside the page chrome: a list of articles, not a log-in page
+_MANY_HEADED = 6  # headline links in headings outside the page chrome: a list of articles, not a log-in page
 
 
 def _login_form(root: Element) -> bool:
@@ -1748,7 +1748,8 @@ def _in_chrome(page: _Page, el: Element) -> bool:
             return True
         if _collapsed(ancestor):
             return True  # a collapsed accordion panel of links
-        if (_chrome_named(ancestor) or _hidden(ancestor)) and len(below.get(ancestor, ())) <= limit:
+        named = _chrome_named(ancestor) and not _named_by_url(page.base_url, ancestor)
+        if (named or _hidden(ancestor)) and len(below.get(ancestor, ())) <= limit:
             return True  # a menu, sidebar or hidden region (not a wrapper holding most of the page's headlines)
     return False
 
@@ -1759,6 +1760,13 @@ def _chrome_named(el: Element) -> bool:
     tokens = [set(re.split(r"[^a-z]+", t)) - {""} for t in f"{el.get('class', '')} {el.get('id', '')}".lower().split()]
     chrome = any(t & _CHROME_WORDS for t in tokens)
     return chrome and not any("main" in t and not t & _CHROME_WORDS for t in tokens)
+
+
+def _named_by_url(url: str, el: Element) -> bool:
+    """The region's chrome word is the page's own subject, named by its URL's path (``ul.ranking-list`` on
+    "/rankings", ``div.popular`` on "/popular/"): the page's content, not a box beside it."""
+    path = {w.removesuffix("s") for w in re.split(r"[^a-z]+", _split(url).path.lower()) if w}
+    return bool(path & {w.removesuffix("s") for w in _words(el) & _CHROME_WORDS})
 
 
 _MAIN = etree.XPath("//main | //*[@role='main']")

@@ -952,3 +952,28 @@ def test_the_same_grid_on_a_product_range_page_is_its_list() -> None:
     """The control: the same grid on a page declaring a range of products (``og:type=product.group``) is a list."""
     found = _titles_and_links(_shop_page("product.group"), "https://shop.example.org/c/benches/tops")
     assert [link for _, link in found] == [f"https://shop.example.org/p/benches/tops/top-{n}" for n in range(12)]
+
+
+def test_a_log_in_box_beside_a_search_page_of_eight_headed_ads_does_not_make_a_log_in_page() -> None:
+    """A classifieds search shows eight ads, each titled in a heading, beside its sellers' log-in form: six
+    headed headlines are already a list, where a log-in page has none or one."""
+    login = '<div id="account_login"><form><input name="user"><input type="password" name="pw"></form></div>'
+    ads = "".join(f'<a href="/cars/{83970000 + n}.htm"><div class="detail"><h2 class="title">Renault Laguna 3 estate'
+                  f" number {n} for sale</h2><div class=\"price\">{5000 + n} EUR</div></div></a>" for n in range(8))
+    html = f'<html><body><div id="main">{login}<div class="list">{ads}</div></div></body></html>'
+    found = _titles_and_links(html, "https://ads.example.fr/cars/offers/?q=laguna")
+    assert [link for _, link in found] == [f"https://ads.example.fr/cars/{83970000 + n}.htm" for n in range(8)]
+
+
+def _ranking_page() -> str:
+    ranks = "".join(f'<li id="rank{n}"><a href="/products/{1267 + n}"><p class="card-title">Ramen shop number {n}'
+                    f' and its noodle bowl</p><p class="card-tx">Why it ranks {n}.</p></a></li>' for n in range(10))
+    shops = "".join(f'<li><a href="/shops/{n}">A shop of the city number {n} of Japan</a></li>' for n in range(30))
+    return (f'<html><body><main><ul class="card-list ranking-list">{ranks}</ul></main>'
+            f'<div class="shop-links"><ul>{shops}</ul></div></body></html>')
+
+
+def test_a_region_named_by_the_pages_own_subject_is_its_content() -> None:
+    """"ranking" names a side box on most pages; on "/rankings" the ranking list is the page itself."""
+    found = _titles_and_links(_ranking_page(), "https://ramen.example.jp/rankings")
+    assert [link for _, link in found] == [f"https://ramen.example.jp/products/{1267 + n}" for n in range(10)]
