@@ -719,6 +719,11 @@ def _rank(proposal: SelectorProposal) -> tuple[float, bool, int]:
     return -proposal.score, "." not in proposal.item, len(proposal.item)
 
 
+def _promoted(assessed: _Assessed, pair: tuple[_Found, SelectorProposal]) -> _Assessed:
+    """``assessed`` with ``pair`` moved to the front, the rest in their order."""
+    return [pair] + [other for other in assessed if other is not pair]
+
+
 _CLASSED_SHARE = 0.65  # of the bare selector's links, at least, in the classed one's
 _CLASSED_SCORE = 0.6  # of the bare selector's score, at least
 
@@ -736,7 +741,7 @@ def _classed_first(assessed: _Assessed) -> _Assessed:
         fits = mine < links and len(mine) >= _CLASSED_SHARE * len(links) and _names_block(found.item)
         fits = fits and _own_tag(found.item) == _own_tag(assessed[0][0].item)
         if fits and proposal.score >= _CLASSED_SCORE * best.score:
-            return [pair] + [other for other in assessed if other is not pair]
+            return _promoted(assessed, pair)
     return assessed
 
 
@@ -754,7 +759,7 @@ def _whole_list_first(assessed: _Assessed) -> _Assessed:
         found, proposal = pair
         if proposal.score < _WHOLE_SCORE * best.score or not _extends(found, best_found):
             continue
-        return [pair] + [other for other in assessed if other is not pair]
+        return _promoted(assessed, pair)
     return assessed
 
 
@@ -780,7 +785,7 @@ def _paged_first(page: _Page, assessed: _Assessed, next_sel: str | None) -> _Ass
         return assessed
     for pair in assessed[1:]:
         if pair[1].score >= _PAGED_SCORE * assessed[0][1].score and _beside(pair[0].items, pager):
-            return [pair] + [other for other in assessed if other is not pair]
+            return _promoted(assessed, pair)
     return assessed
 
 
@@ -800,7 +805,7 @@ def _pager_block(page: _Page, next_sel: str | None) -> Element | None:
 def _beside(items: list[Element], pager: Element) -> bool:
     """``pager`` is a child of the lowest block holding the items and it (the list's next sibling, or the
     list's own last child), not nested in another module beside the list."""
-    shared = set(items[0].iterancestors()).intersection(*(set(i.iterancestors()) for i in items[1:]))
+    shared = _common_ancestors(items)
     holders = set(pager.iterancestors())
     block = next((el for el in items[0].iterancestors() if el in shared and el in holders), None)
     return block is not None and pager.getparent() is block
@@ -1310,10 +1315,15 @@ def _branches(items: list[Element]) -> dict[Element, list[Element]]:
     return groups
 
 
+def _common_ancestors(items: list[Element]) -> set[Element]:
+    """The elements holding every one of ``items``."""
+    return set(items[0].iterancestors()).intersection(*(set(i.iterancestors()) for i in items[1:]))
+
+
 def _scope_to(root: Element, found: _Found, items: list[Element]) -> _Found | None:
     """``found`` narrowed to ``items`` by a classed or id'd block around them that holds no other item."""
     wanted = set(items)
-    shared = set(items[0].iterancestors()).intersection(*(set(i.iterancestors()) for i in items[1:]))
+    shared = _common_ancestors(items)
     for el in (a for a in items[0].iterancestors() if a in shared):
         if el.tag in ("body", "html") or not _CSS_TAG.match(str(el.tag)):
             return None
@@ -1627,8 +1637,9 @@ def _record_rows(found: _Found) -> bool:
     rows = [next((el for el in chain([item], item.iterancestors()) if el.tag == "tr"), None) for item in found.items]
     if None in rows or len(set(rows)) < len(rows):
         return False  # not one row per item: a layout row holding a menu's links side by side
-    cells = ([bool(_text(td)) for td in row if td.tag in ("td", "th")] for row in _sample(rows))
-    return 2 * sum(len(c) >= _RECORD_CELLS and sum(c) >= 2 for c in cells) > len(_sample(rows))
+    sample = _sample(rows)
+    cells = ([bool(_text(td)) for td in row if td.tag in ("td", "th")] for row in sample)
+    return 2 * sum(len(c) >= _RECORD_CELLS and sum(c) >= 2 for c in cells) > len(sample)
 
 
 def _in_title_block(found: _Found) -> bool:
